@@ -1,0 +1,48 @@
+package dev.herald.application;
+
+/**
+ * The stable error codes of protocol v1, shared by WebSocket {@code error} frames and HTTP
+ * {@code application/problem+json} answers. Clients may switch on {@link #code()}; it never changes.
+ */
+public enum ErrorCode {
+    BAD_JSON("bad_json", 400, "the frame or body is not valid JSON"),
+    BAD_FRAME("bad_frame", 400, "the frame is not a JSON object with a string 'type'"),
+    UNKNOWN_TYPE("unknown_type", 400, "unknown frame type"),
+    MISSING_FIELD("missing_field", 400, "a required field is missing"),
+    INVALID_FIELD("invalid_field", 400, "a field has the wrong type or an invalid value"),
+    INVALID_CHANNEL("invalid_channel", 400, "invalid channel name"),
+    INVALID_EVENT_TYPE("invalid_event_type", 400, "invalid event type"),
+    RESERVED_EVENT_TYPE("reserved_event_type", 400, "the event type is a reserved frame type"),
+    INVALID_ACK("invalid_ack", 400, "the acknowledged sequence was not delivered on this subscription"),
+    ALREADY_SUBSCRIBED("already_subscribed", 409, "already subscribed to this channel"),
+    NOT_SUBSCRIBED("not_subscribed", 409, "not subscribed to this channel"),
+    UNAUTHORIZED("unauthorized", 401, "a valid bearer token is required"),
+    FORBIDDEN("forbidden", 403, "the token does not grant this channel"),
+    NOT_FOUND("not_found", 404, "not found"),
+    PAYLOAD_TOO_LARGE("payload_too_large", 413, "the body is larger than herald.limits.max-frame-size"),
+    UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "the body must be application/json"),
+    COMMAND_FAILED("command_failed", 500, "the application failed to handle the command"),
+    INTERNAL_ERROR("internal_error", 500, "internal error");
+
+    private final String code;
+    private final int httpStatus;
+    private final String title;
+
+    ErrorCode(String code, int httpStatus, String title) {
+        this.code = code;
+        this.httpStatus = httpStatus;
+        this.title = title;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public String title() {
+        return title;
+    }
+}

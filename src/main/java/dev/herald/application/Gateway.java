@@ -1,0 +1,222 @@
+package dev.herald.application;
+
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.security.Access;
+import dev.herald.application.security.AccessPolicy;
+import dev.herald.application.security.InvalidTokenException;
+import dev.herald.application.security.Principal;
+import dev.herald.application.security.TokenVerifier;
+import dev.herald.application.session.ClientFrame;
+import dev.herald.application.session.ClientSession;
+import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.Connection;
+import dev.herald.application.session.SessionRegistry;
+import dev.herald.application.session.Subscription;
+import dev.herald.domain.AckStore;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Event;
+import dev.herald.domain.Sequence;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * The protocol's session logic, independent of the transport: opening, authenticating, handling
+ * each client frame, and closing. Transports decode frames and call in; everything they send goes
+ * through the session's {@link Connection}.
+ */
+@ApplicationScoped
+public class Gateway {
+
+    private static final Logger LOG = Logger.getLogger(Gateway.class.getName());
+    private static final Pattern COMMAND_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.:-]{0,63}");
+
+    private TokenVerifier verifier;
+    private SessionRegistry registry;
+    private SubscribeService subscriptions;
+    private PublishService publishing;
+    private AccessPolicy policy;
+    private AckStore acks;
+    private Consumer<ClientCommand> commands;
+    private HeraldConfig config;
+    private Clock clock;
+
+    protected Gateway() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public Gateway(TokenVerifier verifier, SessionRegistry registry, SubscribeService subscriptions,
+                   PublishService publishing, AccessPolicy policy, AckStore acks,
+                   jakarta.enterprise.event.Event<ClientCommand> commands, HeraldConfig config, Clock clock) {
+        this(verifier, registry, subscriptions, publishing, policy, acks, (Consumer<ClientCommand>) commands::fire, config, clock);
+    }
+
+    public Gateway(TokenVerifier verifier, SessionRegistry registry, SubscribeService subscriptions,
+                   PublishService publishing, AccessPolicy policy, AckStore acks,
+                   Consumer<ClientCommand> commands, HeraldConfig config, Clock clock) {
+        this.verifier = verifier;
+        this.registry = registry;
+        this.subscriptions = subscriptions;
+        this.publishing = publishing;
+        this.policy = policy;
+        this.acks = acks;
+        this.commands = commands;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Registers a new connection. With a token from the handshake it is authenticated at once;
+     * without one the client has {@code herald.auth-timeout} to send an {@code auth} frame.
+     */
+    public ClientSession open(Connection connection, Optional<String> token,
+                              Optional<ChannelName> entryChannel, Optional<Sequence> entrySince) {
+        ClientSession session = registry.open(connection, entryChannel, entrySince);
+        token.ifPresent(t -> authenticate(session, t));
+        return session;
+    }
+
+    public void onFrame(ClientSession session, ClientFrame frame) {
+        session.received(clock.millis(), frame.isActivity());
+        if (!session.isAuthenticated()) {
+            if (frame instanceof ClientFrame.Auth auth) {
+                authenticate(session, auth.token());
+            } else {
+                session.close(CloseCode.UNAUTHORIZED, "the first frame must be auth");
+            }
+            return;
+        }
+        try {
+            handle(session, frame);
+        } catch (HeraldException e) {
+            session.send(ServerFrames.error(e.code(), e.getMessage(), refOf(frame)));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "frame " + frame.getClass().getSimpleName() + " on connection " + session.id() + " failed", e);
+            session.send(ServerFrames.error(ErrorCode.INTERNAL_ERROR, "internal error", refOf(frame)));
+        }
+    }
+
+    /** Reports a frame the transport could not decode; the connection stays open. */
+    public void onBadFrame(ClientSession session, HeraldException problem, String ref) {
+        session.received(clock.millis(), true);
+        if (!session.isAuthenticated()) {
+            session.close(CloseCode.UNAUTHORIZED, "the first frame must be auth");
+            return;
+        }
+        session.send(ServerFrames.error(problem.code(), problem.getMessage(), ref));
+    }
+
+    public void closed(ClientSession session) {
+        registry.release(session);
+    }
+
+    private void handle(ClientSession session, ClientFrame frame) {
+        if (frame instanceof ClientFrame.Auth auth) {
+            refresh(session, auth.token());
+        } else if (frame instanceof ClientFrame.Subscribe s) {
+            subscriptions.subscribe(session, s.channel(), s.since(), s.ref());
+        } else if (frame instanceof ClientFrame.Unsubscribe u) {
+            subscriptions.unsubscribe(session, u.channel(), u.ref());
+        } else if (frame instanceof ClientFrame.Ack a) {
+            acknowledge(session, a.channel(), a.seq());
+        } else if (frame instanceof ClientFrame.Ping) {
+            session.send(ServerFrames.PONG);
+        } else if (frame instanceof ClientFrame.Publish p) {
+            Event event = publishing.publish(session.requirePrincipal(), p.channel(),
+                    PublishService.draft(p.event(), p.data(), p.correlationId()));
+            session.send(ServerFrames.published(event.channel(), event.seq(), event.ts(), p.ref()));
+        } else if (frame instanceof ClientFrame.Command c) {
+            command(session, c);
+        }
+        // Pong: nothing beyond the liveness already recorded.
+    }
+
+    private void authenticate(ClientSession session, String token) {
+        Principal principal;
+        try {
+            principal = verifier.verify(token);
+        } catch (InvalidTokenException e) {
+            session.close(CloseCode.UNAUTHORIZED, e.getMessage());
+            return;
+        }
+        session.authenticate(principal);
+        HeraldConfig.Connection c = config.connection();
+        session.send(ServerFrames.welcome(session.id(), principal.subject(), c.heartbeatInterval(), c.heartbeatTimeout()));
+        session.entryChannel().ifPresent(channel -> {
+            try {
+                subscriptions.subscribe(session, channel, session.entrySince(), null);
+            } catch (HeraldException e) {
+                session.close(CloseCode.FORBIDDEN, e.getMessage());
+            }
+        });
+    }
+
+    private void refresh(ClientSession session, String token) {
+        Principal principal;
+        try {
+            principal = verifier.verify(token);
+        } catch (InvalidTokenException e) {
+            session.close(CloseCode.UNAUTHORIZED, e.getMessage());
+            return;
+        }
+        if (!principal.subject().equals(session.requirePrincipal().subject())) {
+            session.close(CloseCode.UNAUTHORIZED, "a refreshed token must name the same subject");
+            return;
+        }
+        session.authenticate(principal);
+        subscriptions.revokeUngranted(session);
+        session.send(ServerFrames.refreshed(principal.subject(), principal.expiresAt()));
+    }
+
+    private void acknowledge(ClientSession session, ChannelName channel, Sequence seq) {
+        Subscription sub = session.subscriptions().get(channel);
+        if (sub == null) {
+            throw new HeraldException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel);
+        }
+        if (seq.value() < 1 || seq.value() > sub.cursor()) {
+            throw new HeraldException(ErrorCode.INVALID_ACK,
+                    "cannot acknowledge " + seq + ": the last event sent on " + channel + " is " + sub.cursor());
+        }
+        if (sub.advanceAck(seq.value())) {
+            acks.acknowledge(session.requirePrincipal().subject(), channel, seq);
+        }
+    }
+
+    private void command(ClientSession session, ClientFrame.Command c) {
+        Principal principal = session.requirePrincipal();
+        if (!policy.allows(principal, c.channel(), Access.SUBSCRIBE)) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to send commands about " + c.channel());
+        }
+        if (!COMMAND_NAME.matcher(c.name()).matches()) {
+            throw new HeraldException(ErrorCode.INVALID_FIELD, "invalid command name: must match " + COMMAND_NAME.pattern());
+        }
+        try {
+            commands.accept(new ClientCommand(session.id(), principal, c.channel(), c.name(), c.data(), c.ref()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "command " + c.name() + " on " + c.channel() + " failed in the application", e);
+            throw new HeraldException(ErrorCode.COMMAND_FAILED, "the application could not handle the command");
+        }
+        session.send(ServerFrames.accepted(c.channel(), c.name(), c.ref()));
+    }
+
+    private static String refOf(ClientFrame frame) {
+        if (frame instanceof ClientFrame.Subscribe s) {
+            return s.ref();
+        } else if (frame instanceof ClientFrame.Unsubscribe u) {
+            return u.ref();
+        } else if (frame instanceof ClientFrame.Publish p) {
+            return p.ref();
+        } else if (frame instanceof ClientFrame.Command c) {
+            return c.ref();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,192 @@
+package dev.herald.application;
+
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.delivery.Hub;
+import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.security.Access;
+import dev.herald.application.security.AccessPolicy;
+import dev.herald.application.security.Principal;
+import dev.herald.application.session.ClientSession;
+import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.Subscription;
+import dev.herald.domain.AckStore;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Event;
+import dev.herald.domain.EventStore;
+import dev.herald.domain.Sequence;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Subscribing and unsubscribing, with gap-free replay.
+ *
+ * <p>Replay registers the subscription with the hub first (not yet live, so the hub buffers
+ * nothing for it), then pages through the store from the requested position while the outgoing
+ * queue has room, and finally switches to live under the channel's lock after sending whatever the
+ * hub delivered meanwhile. Memory stays bounded by one page however many events were missed.
+ */
+@ApplicationScoped
+public class SubscribeService {
+
+    private static final Logger LOG = Logger.getLogger(SubscribeService.class.getName());
+    /** How long a replay waits for a client to drain its queue before closing it as a slow consumer. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private AccessPolicy policy;
+    private Hub hub;
+    private EventStore store;
+    private AckStore acks;
+    private Executor executor;
+    private int pageSize;
+
+    protected SubscribeService() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public SubscribeService(AccessPolicy policy, Hub hub, EventStore store, AckStore acks,
+                            Executor executor, HeraldConfig config) {
+        this.policy = policy;
+        this.hub = hub;
+        this.store = store;
+        this.acks = acks;
+        this.executor = executor;
+        this.pageSize = config.replay().pageSize();
+    }
+
+    /**
+     * Subscribes the session to the channel. Authorization is checked at once; the {@code subscribed}
+     * frame, the replay and live delivery follow asynchronously, in that order.
+     *
+     * @param since deliver every event after this position; empty: after the user's last ack, else live only
+     * @throws HeraldException {@code forbidden} or {@code already_subscribed}
+     */
+    public void subscribe(ClientSession session, ChannelName channel, Optional<Sequence> since, String ref) {
+        Principal principal = session.requirePrincipal();
+        if (!policy.allows(principal, channel, Access.SUBSCRIBE)) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + channel);
+        }
+        Subscription sub = new Subscription(session, channel);
+        if (session.subscriptions().putIfAbsent(channel, sub) != null) {
+            throw new HeraldException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel);
+        }
+        if (session.isReleased()) {
+            session.subscriptions().remove(channel, sub);
+            return;
+        }
+        executor.execute(() -> start(sub, principal, since, ref));
+    }
+
+    /** @throws HeraldException {@code not_subscribed} */
+    public void unsubscribe(ClientSession session, ChannelName channel, String ref) {
+        Subscription sub = session.subscriptions().remove(channel);
+        if (sub == null) {
+            throw new HeraldException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel);
+        }
+        sub.cancel(ServerFrames.unsubscribed(channel, ref));
+        hub.leave(sub);
+    }
+
+    /** Drops every subscription of a closed session, without frames. */
+    public void release(ClientSession session) {
+        for (Subscription sub : session.activeSubscriptions()) {
+            session.subscriptions().remove(sub.channel(), sub);
+            sub.cancel(null);
+            hub.leave(sub);
+        }
+    }
+
+    /** Drops the subscriptions the session's (refreshed) principal no longer grants. */
+    public void revokeUngranted(ClientSession session) {
+        Principal principal = session.requirePrincipal();
+        for (Subscription sub : session.activeSubscriptions()) {
+            if (!policy.allows(principal, sub.channel(), Access.SUBSCRIBE)
+                    && session.subscriptions().remove(sub.channel(), sub)) {
+                sub.cancel(ServerFrames.unsubscribed(sub.channel(), null));
+                hub.leave(sub);
+            }
+        }
+    }
+
+    private void start(Subscription sub, Principal principal, Optional<Sequence> since, String ref) {
+        ChannelName channel = sub.channel();
+        try {
+            Hub.Group group = hub.join(sub);
+            if (group == null) {
+                return;
+            }
+            Optional<Sequence> from = since.isPresent() ? since : acks.position(principal.subject(), channel);
+            Sequence head = Sequence.of(group.delivered());
+            if (from.isPresent() && recoverable(channel, from.get(), head)) {
+                long position = from.get().value();
+                if (!sub.sendIfActive(ServerFrames.subscribed(channel, head, true, head.value() - position, ref))) {
+                    return;
+                }
+                long reached = replay(sub, group, position);
+                if (reached >= 0) {
+                    hub.goLive(group, sub, reached, null);
+                }
+            } else {
+                hub.goLive(group, sub, head.value(), ServerFrames.subscribed(channel, head, false, 0, ref));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "subscribing connection " + sub.session().id() + " to " + channel + " failed", e);
+            if (sub.session().subscriptions().remove(channel, sub)) {
+                sub.cancel(ServerFrames.error(ErrorCode.INTERNAL_ERROR, "subscribe to " + channel + " failed", ref));
+                hub.leave(sub);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Pages from the store until close to the channel's live position.
+     *
+     * @return the position reached, or -1 when the subscription ended or the client stalled
+     */
+    private long replay(Subscription sub, Hub.Group group, long position) throws InterruptedException {
+        long cursor = position;
+        while (group.delivered() - cursor > pageSize) {
+            if (sub.isCancelled()) {
+                return -1;
+            }
+            if (!sub.session().connection().awaitWritable(DRAIN_TIMEOUT)) {
+                if (sub.session().connection().isOpen()) {
+                    sub.session().close(CloseCode.SLOW_CONSUMER, "replay could not be sent in time");
+                }
+                return -1;
+            }
+            List<Event> page = store.read(sub.channel(), Sequence.of(cursor), pageSize);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (Event e : page) {
+                sub.deliver(e.seq().value(), ServerFrames.event(e));
+                cursor = e.seq().value();
+            }
+        }
+        return cursor;
+    }
+
+    /**
+     * Whether every event after {@code position} is still in the store: the position is not ahead
+     * of the head, and nothing after it has been removed by retention.
+     */
+    private boolean recoverable(ChannelName channel, Sequence position, Sequence head) {
+        if (position.isAfter(head)) {
+            return false;
+        }
+        if (position.equals(head)) {
+            return true;
+        }
+        return store.earliest(channel).map(earliest -> earliest.value() <= position.value() + 1).orElse(false);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.herald.application.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every setting Herald reads, with its default, in one immutable tree. Built once at start-up from
+ * MicroProfile Config (where {@code herald.jwt.secret} can also be given as {@code HERALD_JWT_SECRET});
+ * the README's configuration table lists the same keys and defaults.
+ */
+public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database, Dev dev) {
+
+    /** Token verification. With no key at all Herald runs in development mode. */
+    public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
+                      Optional<String> issuer, Optional<String> audience, Duration clockSkew) {
+
+        public boolean developmentMode() {
+            return secret.isEmpty() && publicKey.isEmpty() && jwksUrl.isEmpty();
+        }
+    }
+
+    /** Per-connection timings. A zero idle timeout disables the idle close. */
+    public record Connection(Duration authTimeout, Duration heartbeatInterval, Duration heartbeatTimeout,
+                             Duration idleTimeout) {
+    }
+
+    /**
+     * @param maxFrameSize     largest client frame and HTTP publish body, in bytes (bigger frames close with 1009)
+     * @param maxPendingBytes  bytes queued for one connection before it is closed as a slow consumer
+     */
+    public record Limits(int maxFrameSize, long maxPendingBytes) {
+    }
+
+    /** @param pageSize events read from the store per query while replaying */
+    public record Replay(int pageSize) {
+    }
+
+    public record Database(String url, String user, String password, int poolSize) {
+    }
+
+    /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
+    public record Dev(boolean allowRemote) {
+    }
+
+    public static final String DEFAULT_DB_URL = "jdbc:h2:file:./herald-data/herald";
+
+    public static HeraldConfig from(Settings s) {
+        Jwt jwt = new Jwt(
+                s.string("herald.jwt.secret"),
+                s.string("herald.jwt.public-key"),
+                s.string("herald.jwt.jwks-url"),
+                s.string("herald.jwt.issuer"),
+                s.string("herald.jwt.audience"),
+                s.duration("herald.jwt.clock-skew", "30s"));
+        Connection connection = new Connection(
+                positive(s, "herald.auth-timeout", "5s"),
+                positive(s, "herald.heartbeat.interval", "30s"),
+                positive(s, "herald.heartbeat.timeout", "10s"),
+                s.duration("herald.idle-timeout", "5m"));
+        long frame = s.size("herald.limits.max-frame-size", "64KiB");
+        if (frame < 1024 || frame > 1_000_000) {
+            throw new Settings.InvalidSettingException("herald.limits.max-frame-size", Long.toString(frame),
+                    "must be between 1KiB and 1000000 bytes");
+        }
+        long pending = s.size("herald.limits.max-pending-bytes", "4MiB");
+        if (pending < 2 * frame) {
+            throw new Settings.InvalidSettingException("herald.limits.max-pending-bytes", Long.toString(pending),
+                    "must be at least twice herald.limits.max-frame-size");
+        }
+        Limits limits = new Limits((int) frame, pending);
+        Replay replay = new Replay(s.integer("herald.replay.page-size", 500, 10, 10_000));
+        Database database = new Database(
+                s.string("herald.db.url", DEFAULT_DB_URL),
+                s.string("herald.db.user", ""),
+                s.string("herald.db.password", ""),
+                s.integer("herald.db.pool-size", 10, 1, 500));
+        Dev dev = new Dev(s.bool("herald.dev.allow-remote", false));
+        return new HeraldConfig(jwt, connection, limits, replay, database, dev);
+    }
+
+    private static Duration positive(Settings s, String key, String fallback) {
+        Duration d = s.duration(key, fallback);
+        if (d.isZero()) {
+            throw new Settings.InvalidSettingException(key, "0", "must be greater than zero");
+        }
+        return d;
+    }
+}

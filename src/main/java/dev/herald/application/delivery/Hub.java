@@ -1,0 +1,251 @@
+package dev.herald.application.delivery;
+
+import dev.herald.application.broker.Broker;
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.session.Subscription;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Event;
+import dev.herald.domain.EventStore;
+import dev.herald.domain.Sequence;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * This instance's subscribers, by channel, and the fan-out of broker events to them.
+ *
+ * <p>Per channel the hub remembers the last sequence it delivered. An event from the broker that is
+ * already delivered is dropped; one that arrives ahead of the next expected sequence is held while
+ * the missing events are read from the store, so local subscribers see 1, 2, 3 ... exactly once
+ * however the broker orders or loses messages. Each event is encoded once and the same text is
+ * queued on every subscriber's connection; queuing never blocks.
+ *
+ * <p>The broker subscription of a channel exists exactly while it has local subscribers.
+ */
+@ApplicationScoped
+public class Hub {
+
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    private final ConcurrentHashMap<ChannelName, Group> groups = new ConcurrentHashMap<>();
+    private Broker broker;
+    private EventStore store;
+    private int pageSize;
+
+    protected Hub() {
+        // for CDI proxies
+    }
+
+    @Inject
+    public Hub(Broker broker, EventStore store, HeraldConfig config) {
+        this.broker = broker;
+        this.store = store;
+        this.pageSize = config.replay().pageSize();
+    }
+
+    @PostConstruct
+    void start() {
+        broker.listen(this::onEvent);
+    }
+
+    /**
+     * Adds a (not yet live) subscription to its channel, subscribing the broker for the channel's
+     * first subscriber. Returns the channel's group, or null when the subscription was cancelled.
+     */
+    public Group join(Subscription sub) {
+        while (true) {
+            Group group = groups.computeIfAbsent(sub.channel(), Group::new);
+            group.lock.lock();
+            try {
+                if (group.removed) {
+                    continue;
+                }
+                if (sub.isCancelled()) {
+                    return null;
+                }
+                if (!group.started) {
+                    // Subscribe before reading the head: an event committed after the head read is
+                    // published after the subscription is active, so it cannot fall between the two.
+                    broker.subscribe(group.channel);
+                    group.delivered = store.head(group.channel).value();
+                    group.started = true;
+                }
+                group.add(sub);
+                return group;
+            } finally {
+                group.lock.unlock();
+            }
+        }
+    }
+
+    /** Removes the subscription; the channel's last subscriber unsubscribes the broker. */
+    public void leave(Subscription sub) {
+        Group group = groups.get(sub.channel());
+        if (group == null) {
+            return;
+        }
+        group.lock.lock();
+        try {
+            if (group.remove(sub) && group.isEmpty() && !group.removed) {
+                group.removed = true;
+                groups.remove(group.channel, group);
+                if (group.started) {
+                    broker.unsubscribe(group.channel);
+                }
+            }
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    /**
+     * Finishes a replay: sends from the store whatever lies between {@code position} and the
+     * channel's last delivered event, then makes the subscription live, all under the channel's lock
+     * so that the next live event follows without a gap or a repeat.
+     *
+     * @return the subscription's position when it went live
+     */
+    public long goLive(Group group, Subscription sub, long position, String frameBeforeEvents) {
+        group.lock.lock();
+        try {
+            if (frameBeforeEvents != null && !sub.sendIfActive(frameBeforeEvents)) {
+                return position;
+            }
+            long cursor = position;
+            while (cursor < group.delivered) {
+                List<Event> page = store.read(group.channel, Sequence.of(cursor), (int) Math.min(pageSize, group.delivered - cursor));
+                if (page.isEmpty()) {
+                    LOG.warning(() -> "store holds no events after " + group.channel + " " + position
+                            + " although " + group.delivered + " were delivered");
+                    break;
+                }
+                for (Event e : page) {
+                    sub.deliver(e.seq().value(), ServerFrames.event(e));
+                    cursor = e.seq().value();
+                }
+            }
+            sub.goLive(Math.max(cursor, group.delivered));
+            return sub.cursor();
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    /** Broker listener: delivers in sequence order, repairing gaps from the store. */
+    void onEvent(Event event) {
+        Group group = groups.get(event.channel());
+        if (group == null) {
+            return;
+        }
+        long seq = event.seq().value();
+        group.lock.lock();
+        try {
+            if (!group.started || group.removed || seq <= group.delivered) {
+                return;
+            }
+            if (seq > group.delivered + 1) {
+                repairGap(group, seq);
+            }
+            if (seq == group.delivered + 1) {
+                fanOut(group, event);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "delivery on " + event.channel() + " failed at " + seq, e);
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    private void repairGap(Group group, long upTo) {
+        while (group.delivered + 1 < upTo) {
+            int want = (int) Math.min(pageSize, upTo - 1 - group.delivered);
+            List<Event> missing = store.read(group.channel, Sequence.of(group.delivered), want);
+            if (missing.isEmpty()) {
+                // Cannot happen while commits are ordered per channel; skip rather than stall the channel.
+                LOG.warning(() -> "gap on " + group.channel + " after " + group.delivered + " not in the store; skipping to " + upTo);
+                group.delivered = upTo - 1;
+                return;
+            }
+            for (Event e : missing) {
+                if (e.seq().value() < upTo) {
+                    fanOut(group, e);
+                }
+            }
+        }
+    }
+
+    private void fanOut(Group group, Event event) {
+        long seq = event.seq().value();
+        Subscription[] members = group.members;
+        if (members.length > 0) {
+            String frame = ServerFrames.event(event);
+            for (Subscription sub : members) {
+                if (sub.isLive()) {
+                    sub.deliver(seq, frame);
+                }
+            }
+        }
+        group.delivered = seq;
+    }
+
+    /** Channels with local subscribers. */
+    public List<ChannelName> activeChannels() {
+        return new ArrayList<>(groups.keySet());
+    }
+
+    public int subscriberCount(ChannelName channel) {
+        Group group = groups.get(channel);
+        return group == null ? 0 : group.members.length;
+    }
+
+    /** One channel's local subscribers and delivery position, guarded by its lock. */
+    public static final class Group {
+        private final ChannelName channel;
+        private final ReentrantLock lock = new ReentrantLock();
+        private volatile Subscription[] members = new Subscription[0];
+        private volatile long delivered;
+        private boolean started;
+        private boolean removed;
+
+        Group(ChannelName channel) {
+            this.channel = channel;
+        }
+
+        /** The last sequence fanned out on this instance. */
+        public long delivered() {
+            return delivered;
+        }
+
+        private void add(Subscription sub) {
+            Subscription[] next = Arrays.copyOf(members, members.length + 1);
+            next[members.length] = sub;
+            members = next;
+        }
+
+        private boolean remove(Subscription sub) {
+            Subscription[] current = members;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i] == sub) {
+                    Subscription[] next = new Subscription[current.length - 1];
+                    System.arraycopy(current, 0, next, 0, i);
+                    System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                    members = next;
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private boolean isEmpty() {
+            return members.length == 0;
+        }
+    }
+}

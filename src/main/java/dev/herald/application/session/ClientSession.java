@@ -1,0 +1,143 @@
+package dev.herald.application.session;
+
+import dev.herald.application.security.Principal;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Sequence;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Herald's state for one client connection, whatever the transport: who it is, what it is
+ * subscribed to, and the timestamps the heartbeat monitor reads. Lives in the
+ * {@link SessionRegistry}, never in an endpoint instance.
+ */
+public final class ClientSession {
+
+    private final String id;
+    private final Connection connection;
+    private final long openedAtMillis;
+    private final Map<ChannelName, Subscription> subscriptions = new ConcurrentHashMap<>();
+    private final AtomicBoolean released = new AtomicBoolean();
+    private final Optional<ChannelName> entryChannel;
+    private final Optional<Sequence> entrySince;
+    private volatile Principal principal;
+    private volatile long lastReceivedMillis;
+    private volatile long lastActivityMillis;
+    private volatile long pingSentMillis;
+
+    /**
+     * @param entryChannel the channel of a single-channel URL, subscribed as soon as the client is authenticated
+     * @param entrySince   the {@code since} of that URL
+     */
+    public ClientSession(String id, Connection connection, long nowMillis,
+                         Optional<ChannelName> entryChannel, Optional<Sequence> entrySince) {
+        this.id = id;
+        this.connection = connection;
+        this.entryChannel = entryChannel;
+        this.entrySince = entrySince;
+        this.openedAtMillis = nowMillis;
+        this.lastReceivedMillis = nowMillis;
+        this.lastActivityMillis = nowMillis;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public void send(String frame) {
+        connection.send(frame);
+    }
+
+    public void close(CloseCode code, String reason) {
+        connection.close(code, reason);
+    }
+
+    public long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    public Optional<ChannelName> entryChannel() {
+        return entryChannel;
+    }
+
+    public Optional<Sequence> entrySince() {
+        return entrySince;
+    }
+
+    public Optional<Principal> principal() {
+        return Optional.ofNullable(principal);
+    }
+
+    public boolean isAuthenticated() {
+        return principal != null;
+    }
+
+    public void authenticate(Principal principal) {
+        this.principal = principal;
+    }
+
+    /** The verified principal; only call once {@link #isAuthenticated()}. */
+    public Principal requirePrincipal() {
+        Principal p = principal;
+        if (p == null) {
+            throw new IllegalStateException("connection " + id + " is not authenticated");
+        }
+        return p;
+    }
+
+    public Map<ChannelName, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public Collection<Subscription> activeSubscriptions() {
+        return subscriptions.values();
+    }
+
+    /**
+     * Records a frame from the client.
+     *
+     * @param activity false for heartbeat frames, which prove the connection alive but are not
+     *                 client activity for the idle timeout
+     */
+    public void received(long nowMillis, boolean activity) {
+        lastReceivedMillis = nowMillis;
+        pingSentMillis = 0;
+        if (activity) {
+            lastActivityMillis = nowMillis;
+        }
+    }
+
+    public long lastReceivedMillis() {
+        return lastReceivedMillis;
+    }
+
+    public long lastActivityMillis() {
+        return lastActivityMillis;
+    }
+
+    /** When the outstanding server ping was sent; 0 when none is outstanding. */
+    public long pingSentMillis() {
+        return pingSentMillis;
+    }
+
+    public void pingSent(long nowMillis) {
+        pingSentMillis = nowMillis;
+    }
+
+    /** Marks the session released; true only for the first caller. */
+    boolean markReleased() {
+        return released.compareAndSet(false, true);
+    }
+
+    public boolean isReleased() {
+        return released.get();
+    }
+}

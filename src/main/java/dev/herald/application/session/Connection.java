@@ -1,0 +1,25 @@
+package dev.herald.application.session;
+
+import java.time.Duration;
+
+/**
+ * One client transport (a WebSocket today, an SSE stream later), as the application sees it.
+ * Implementations queue outgoing frames so that a slow socket never blocks the caller.
+ */
+public interface Connection {
+
+    /** Queues a frame; frames go out in the order queued. Never blocks. Ignored once closed. */
+    void send(String frame);
+
+    /**
+     * Blocks until the outgoing queue is at most half full, for producers that can wait (replay).
+     *
+     * @return false when the queue did not drain within the timeout or the connection closed
+     */
+    boolean awaitWritable(Duration timeout) throws InterruptedException;
+
+    /** Closes with the given code; the reason text is shown to the client and must hold no secret. */
+    void close(CloseCode code, String reason);
+
+    boolean isOpen();
+}

@@ -1,0 +1,97 @@
+package dev.herald.infrastructure;
+
+import dev.herald.application.broker.Broker;
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.security.DevelopmentMode;
+import dev.herald.application.security.TokenVerifier;
+import dev.herald.domain.AckStore;
+import dev.herald.domain.EventStore;
+import dev.herald.infrastructure.broker.memory.InMemoryBroker;
+import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
+import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
+import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
+import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
+import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * The one place that chooses Herald's backends: broker, store and token verification. Nothing
+ * else knows which implementation runs.
+ */
+@ApplicationScoped
+public class Backends {
+
+    private static final Logger LOG = Logger.getLogger(Backends.class.getName());
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    Clock clock;
+
+    private HeraldDatabase database;
+    private byte[] developmentSecret;
+
+    @PostConstruct
+    void open() {
+        database = HeraldDatabase.open(config.database());
+        LOG.info(() -> "event store: " + describe(config.database().url()));
+        if (config.jwt().developmentMode()) {
+            developmentSecret = new byte[32];
+            new SecureRandom().nextBytes(developmentSecret);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        database.close();
+    }
+
+    @Produces
+    @Singleton
+    Broker broker() {
+        return new InMemoryBroker();
+    }
+
+    @Produces
+    @Singleton
+    EventStore eventStore() {
+        return new JpaEventStore(database.entityManagerFactory(), clock);
+    }
+
+    @Produces
+    @Singleton
+    AckStore ackStore() {
+        return new JpaAckStore(database.entityManagerFactory(), clock);
+    }
+
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier() {
+        return new NimbusTokenVerifier(config.jwt(), developmentSecret);
+    }
+
+    @Produces
+    @Singleton
+    DevelopmentMode developmentMode() {
+        return new DevelopmentMode(
+                Optional.ofNullable(developmentSecret).map(secret -> new NimbusTokenIssuer(secret, clock)),
+                config.dev().allowRemote());
+    }
+
+    /** The JDBC URL without credentials that some drivers allow inside it. */
+    static String describe(String url) {
+        int params = url.indexOf('?');
+        return params < 0 ? url : url.substring(0, params);
+    }
+}

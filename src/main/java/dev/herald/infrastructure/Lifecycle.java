@@ -1,0 +1,84 @@
+package dev.herald.infrastructure;
+
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.security.DevelopmentMode;
+import dev.herald.application.session.ClientSession;
+import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.ConnectionMonitor;
+import dev.herald.application.session.SessionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Start-up and shutdown: opens the store eagerly, starts the connection monitor, says how to get a token. */
+@ApplicationScoped
+public class Lifecycle {
+
+    private static final Logger LOG = Logger.getLogger(Lifecycle.class.getName());
+
+    @Inject
+    Backends backends;
+
+    @Inject
+    HeraldConfig config;
+
+    @Inject
+    DevelopmentMode developmentMode;
+
+    @Inject
+    ConnectionMonitor monitor;
+
+    @Inject
+    SessionRegistry sessions;
+
+    @Inject
+    ScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> sweeps;
+
+    void started(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        backends.toString(); // opens the database and runs migrations now, not on the first client
+        long period = monitor.period().toMillis();
+        sweeps = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        if (developmentMode.enabled()) {
+            LOG.warning("""
+
+                    ************************************************************************
+                    Herald is running in DEVELOPMENT MODE: no JWT key is configured
+                    (herald.jwt.secret, herald.jwt.public-key or herald.jwt.jwks-url).
+                    Tokens are signed with a random secret that changes at every start.
+                    Get one for any user, roles and grants from this machine:
+                      curl 'http://localhost:8080/api/dev/token?sub=alice&channels=diagnosis:*&publish=diagnosis:*'
+                    Never run production like this.
+                    ************************************************************************""");
+        }
+        LOG.info(() -> "Herald started: heartbeat " + config.connection().heartbeatInterval().toMillis() + " ms, sweep every "
+                + period + " ms");
+    }
+
+    private void sweep() {
+        try {
+            monitor.sweep();
+        } catch (RuntimeException e) {
+            // Keep the schedule alive: a failed sweep must not stop heartbeats for good.
+            LOG.log(Level.SEVERE, "connection sweep failed", e);
+        }
+    }
+
+    void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+        if (sweeps != null) {
+            sweeps.cancel(false);
+        }
+        for (ClientSession session : sessions.all()) {
+            session.close(CloseCode.SERVICE_RESTART, "server shutting down; reconnect and resume");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.herald.infrastructure.broker.memory;
+
+import dev.herald.application.broker.Broker;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Event;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The broker of a single instance: a publish reaches this instance's hub directly, on the
+ * publisher's thread, in publish order. No lock is held while the listener runs, so a subscribe or
+ * unsubscribe never waits for a fan-out.
+ */
+public class InMemoryBroker implements Broker {
+
+    private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<Event> listener = event -> { };
+
+    @Override
+    public void listen(Consumer<Event> listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void publish(Event event) {
+        if (subscribed.contains(event.channel())) {
+            listener.accept(event);
+        }
+    }
+
+    @Override
+    public void subscribe(ChannelName channel) {
+        subscribed.add(channel);
+    }
+
+    @Override
+    public void unsubscribe(ChannelName channel) {
+        subscribed.remove(channel);
+    }
+}

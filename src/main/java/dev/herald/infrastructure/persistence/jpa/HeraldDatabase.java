@@ -1,0 +1,194 @@
+package dev.herald.infrastructure.persistence.jpa;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.application.config.HeraldConfig;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.SharedCacheMode;
+import jakarta.persistence.ValidationMode;
+import jakarta.persistence.spi.ClassTransformer;
+import jakarta.persistence.spi.PersistenceUnitInfo;
+import jakarta.persistence.spi.PersistenceUnitTransactionType;
+import org.flywaydb.core.Flyway;
+import org.hibernate.jpa.HibernatePersistenceProvider;
+
+import javax.sql.DataSource;
+import java.net.URL;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The event store's database: a pooled DataSource for {@code herald.db.url}, migrated by Flyway
+ * (the same scripts on H2 and PostgreSQL), and a Hibernate EntityManagerFactory over it.
+ *
+ * <p>Herald bootstraps its persistence unit itself instead of through the server's JPA container:
+ * the database is chosen at run time from MicroProfile Config, the driver ships in the WAR, and the
+ * same code runs in plain-JVM tests against real H2 and PostgreSQL.
+ */
+public final class HeraldDatabase implements AutoCloseable {
+
+    private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class);
+
+    private final HikariDataSource dataSource;
+    private final EntityManagerFactory entityManagerFactory;
+
+    private HeraldDatabase(HikariDataSource dataSource, EntityManagerFactory entityManagerFactory) {
+        this.dataSource = dataSource;
+        this.entityManagerFactory = entityManagerFactory;
+    }
+
+    /** Connects, migrates the schema to the latest version, and starts Hibernate. */
+    public static HeraldDatabase open(HeraldConfig.Database settings) {
+        HikariConfig pool = new HikariConfig();
+        pool.setPoolName("herald");
+        pool.setJdbcUrl(settings.url());
+        if (!settings.user().isEmpty()) {
+            pool.setUsername(settings.user());
+        }
+        if (!settings.password().isEmpty()) {
+            pool.setPassword(settings.password());
+        }
+        pool.setMaximumPoolSize(settings.poolSize());
+        pool.setAutoCommit(false);
+        ClassLoader loader = HeraldDatabase.class.getClassLoader();
+        pool.setDriverClassName(driverFor(settings.url()));
+        HikariDataSource dataSource = new HikariDataSource(pool);
+        try {
+            Flyway.configure(loader).dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            EntityManagerFactory emf = new HibernatePersistenceProvider()
+                    .createContainerEntityManagerFactory(new Unit(dataSource, loader), Map.of());
+            return new HeraldDatabase(dataSource, emf);
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    public EntityManagerFactory entityManagerFactory() {
+        return entityManagerFactory;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        try {
+            entityManagerFactory.close();
+        } finally {
+            dataSource.close();
+        }
+    }
+
+    /** Drivers are named explicitly: DriverManager does not see drivers inside a WAR on every server. */
+    static String driverFor(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return "org.h2.Driver";
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return "org.postgresql.Driver";
+        }
+        throw new IllegalArgumentException("herald.db.url must be a jdbc:h2: or jdbc:postgresql: URL");
+    }
+
+    /** The persistence unit, described in code rather than in persistence.xml. */
+    private record Unit(DataSource dataSource, ClassLoader loader) implements PersistenceUnitInfo {
+
+        @Override
+        public String getPersistenceUnitName() {
+            return "herald";
+        }
+
+        @Override
+        public String getPersistenceProviderClassName() {
+            return HibernatePersistenceProvider.class.getName();
+        }
+
+        @Override
+        public PersistenceUnitTransactionType getTransactionType() {
+            return PersistenceUnitTransactionType.RESOURCE_LOCAL;
+        }
+
+        @Override
+        public DataSource getJtaDataSource() {
+            return null;
+        }
+
+        @Override
+        public DataSource getNonJtaDataSource() {
+            return dataSource;
+        }
+
+        @Override
+        public List<String> getMappingFileNames() {
+            return List.of();
+        }
+
+        @Override
+        public List<URL> getJarFileUrls() {
+            return List.of();
+        }
+
+        @Override
+        public URL getPersistenceUnitRootUrl() {
+            return null;
+        }
+
+        @Override
+        public List<String> getManagedClassNames() {
+            return ENTITIES.stream().map(Class::getName).toList();
+        }
+
+        @Override
+        public boolean excludeUnlistedClasses() {
+            return true;
+        }
+
+        @Override
+        public SharedCacheMode getSharedCacheMode() {
+            return SharedCacheMode.NONE;
+        }
+
+        @Override
+        public ValidationMode getValidationMode() {
+            return ValidationMode.NONE;
+        }
+
+        @Override
+        public Properties getProperties() {
+            Properties p = new Properties();
+            // Flyway owns the schema.
+            p.setProperty("hibernate.hbm2ddl.auto", "none");
+            p.setProperty("hibernate.connection.provider_disables_autocommit", "true");
+            p.setProperty("hibernate.jdbc.batch_size", "50");
+            p.setProperty("hibernate.order_inserts", "true");
+            p.setProperty("hibernate.jdbc.time_zone", "UTC");
+            p.setProperty("hibernate.archive.autodetection", "none");
+            p.setProperty("hibernate.bytecode.use_reflection_optimizer", "false");
+            p.setProperty("jakarta.persistence.validation.mode", "none");
+            return p;
+        }
+
+        @Override
+        public String getPersistenceXMLSchemaVersion() {
+            return "3.1";
+        }
+
+        @Override
+        public ClassLoader getClassLoader() {
+            return loader;
+        }
+
+        @Override
+        public void addTransformer(ClassTransformer transformer) {
+            // No bytecode enhancement: the entities are plain rows.
+        }
+
+        @Override
+        public ClassLoader getNewTempClassLoader() {
+            return null;
+        }
+    }
+}

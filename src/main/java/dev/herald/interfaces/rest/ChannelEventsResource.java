@@ -1,0 +1,187 @@
+package dev.herald.interfaces.rest;
+
+import dev.herald.application.ErrorCode;
+import dev.herald.application.HeraldException;
+import dev.herald.application.JsonData;
+import dev.herald.application.PublishService;
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.security.Access;
+import dev.herald.application.security.AccessPolicy;
+import dev.herald.application.security.Principal;
+import dev.herald.domain.ChannelName;
+import dev.herald.domain.Event;
+import dev.herald.domain.EventStore;
+import dev.herald.domain.Sequence;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * {@code /api/channels/{channel}/events}: publish with POST (201 once committed), read the history
+ * with GET. Errors are problem details; a refused publish stores nothing.
+ */
+@Path("channels/{channel}/events")
+@RequestScoped
+public class ChannelEventsResource {
+
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    @Inject
+    BearerAuth auth;
+
+    @Inject
+    PublishService publishing;
+
+    @Inject
+    AccessPolicy policy;
+
+    @Inject
+    EventStore store;
+
+    @Inject
+    HeraldConfig config;
+
+    @Context
+    HttpHeaders headers;
+
+    @POST
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response publish(@PathParam("channel") String channelText, InputStream body) throws IOException {
+        Principal principal = auth.principal(headers);
+        ChannelName channel = channel(channelText);
+        MediaType type = headers.getMediaType();
+        if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
+            throw new HeraldException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json");
+        }
+        JsonObject request = parse(readLimited(body, config.limits().maxFrameSize()));
+        JsonValue typeValue = request.get("type");
+        if (typeValue != null && !(typeValue instanceof JsonString)) {
+            throw new HeraldException(ErrorCode.INVALID_FIELD, "'type' must be a string");
+        }
+        JsonValue correlation = request.get("correlationId");
+        if (correlation != null && correlation != JsonValue.NULL && !(correlation instanceof JsonString)) {
+            throw new HeraldException(ErrorCode.INVALID_FIELD, "'correlationId' must be a string");
+        }
+        Event event = publishing.publish(principal, channel, PublishService.draft(
+                typeValue == null ? null : ((JsonString) typeValue).getString(),
+                JsonData.compact(request.get("data")),
+                correlation instanceof JsonString s ? s.getString() : null));
+        StringBuilder out = new StringBuilder(96).append("{\"channel\":\"").append(channel.value())
+                .append("\",\"seq\":").append(event.seq().value())
+                .append(",\"ts\":\"").append(ServerFrames.timestamp(event.ts())).append("\"}");
+        return Response.created(URI.create("/api/channels/" + channel.value() + "/events/" + event.seq().value()))
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(out.toString())
+                .build();
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response history(@PathParam("channel") String channelText,
+                            @QueryParam("since") String sinceText,
+                            @QueryParam("limit") String limitText) {
+        Principal principal = auth.principal(headers);
+        ChannelName channel = channel(channelText);
+        long since = number(sinceText, "since", 0, Long.MAX_VALUE, 0);
+        int limit = (int) number(limitText, "limit", 1, MAX_LIMIT, DEFAULT_LIMIT);
+        requireSubscribe(principal, channel);
+        Sequence head = store.head(channel);
+        List<Event> events = store.read(channel, Sequence.of(since), limit);
+        StringBuilder out = new StringBuilder(256).append("{\"channel\":\"").append(channel.value())
+                .append("\",\"head\":").append(head.value()).append(",\"events\":[");
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append(ServerFrames.event(events.get(i)));
+        }
+        long last = events.isEmpty() ? since : events.get(events.size() - 1).seq().value();
+        out.append("],\"next\":").append(last).append(",\"more\":").append(last < head.value()).append('}');
+        return Response.ok(out.toString(), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @GET
+    @Path("{seq}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response one(@PathParam("channel") String channelText, @PathParam("seq") String seqText) {
+        Principal principal = auth.principal(headers);
+        ChannelName channel = channel(channelText);
+        long seq = number(seqText, "seq", 1, Long.MAX_VALUE, 1);
+        requireSubscribe(principal, channel);
+        List<Event> events = store.read(channel, Sequence.of(seq - 1), 1);
+        if (events.isEmpty() || events.get(0).seq().value() != seq) {
+            throw new HeraldException(ErrorCode.NOT_FOUND, "no event " + seq + " on " + channel);
+        }
+        return Response.ok(ServerFrames.event(events.get(0)), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private void requireSubscribe(Principal principal, ChannelName channel) {
+        if (!policy.allows(principal, channel, Access.SUBSCRIBE)) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to read " + channel);
+        }
+    }
+
+    private static ChannelName channel(String text) {
+        return ChannelName.tryParse(text).orElseThrow(() -> new HeraldException(ErrorCode.INVALID_CHANNEL,
+                "invalid channel name: expected namespace:id, namespace [a-z][a-z0-9_-]{0,31}, id [A-Za-z0-9._@-]{1,128}"));
+    }
+
+    private static long number(String text, String name, long min, long max, long fallback) {
+        if (text == null || text.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new HeraldException(ErrorCode.INVALID_FIELD, "'" + name + "' must be an integer from " + min
+                + (max == Long.MAX_VALUE ? "" : " to " + max));
+    }
+
+    private static byte[] readLimited(InputStream body, int limit) throws IOException {
+        byte[] bytes = body.readNBytes(limit + 1);
+        if (bytes.length > limit) {
+            throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + limit + " bytes");
+        }
+        return bytes;
+    }
+
+    private static JsonObject parse(byte[] body) {
+        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+            JsonValue value = reader.readValue();
+            if (value instanceof JsonObject object) {
+                return object;
+            }
+            throw new HeraldException(ErrorCode.BAD_JSON, "the body must be a JSON object");
+        } catch (JsonException | IllegalStateException e) {
+            throw new HeraldException(ErrorCode.BAD_JSON, "the body is not valid JSON");
+        }
+    }
+}

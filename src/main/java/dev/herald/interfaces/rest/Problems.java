@@ -1,0 +1,35 @@
+package dev.herald.interfaces.rest;
+
+import dev.herald.application.ErrorCode;
+import dev.herald.application.delivery.JsonText;
+import jakarta.ws.rs.core.Response;
+
+/** RFC 9457 problem details, with Herald's stable error code as the extension member {@code code}. */
+final class Problems {
+
+    static final String MEDIA_TYPE = "application/problem+json";
+
+    private Problems() {
+    }
+
+    static Response of(ErrorCode code, String detail) {
+        return of(code.httpStatus(), code.code(), code.title(), detail);
+    }
+
+    static Response of(int status, String code, String title, String detail) {
+        StringBuilder body = new StringBuilder(160).append("{\"type\":\"urn:herald:problem:").append(code)
+                .append("\",\"title\":");
+        JsonText.quote(body, title);
+        body.append(",\"status\":").append(status).append(",\"code\":\"").append(code).append('"');
+        if (detail != null) {
+            body.append(",\"detail\":");
+            JsonText.quote(body, detail);
+        }
+        body.append('}');
+        Response.ResponseBuilder response = Response.status(status).type(MEDIA_TYPE).entity(body.toString());
+        if (status == 401) {
+            response.header("WWW-Authenticate", "Bearer");
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.herald.interfaces.websocket;
+
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/** {@code GET /ws}: one connection, any number of channels through subscribe and unsubscribe frames. */
+@ServerEndpoint(value = "/ws", configurator = HandshakeCapture.class)
+public class MultiplexEndpoint {
+
+    @Inject
+    WebSocketSessions sessions;
+
+    @OnOpen
+    public void open(Session session) {
+        sessions.open(session, Optional.empty());
+    }
+
+    @OnMessage
+    public void message(Session session, String text) {
+        sessions.message(session, text);
+    }
+
+    @OnMessage
+    public void binary(Session session, ByteBuffer data) {
+        sessions.binary(session);
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        sessions.closed(session, reason);
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        sessions.error(session, error);
+    }
+}

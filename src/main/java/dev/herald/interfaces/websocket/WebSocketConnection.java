@@ -1,0 +1,174 @@
+package dev.herald.interfaces.websocket;
+
+import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.Connection;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A JSR-356 session as a {@link Connection}: a bounded queue of outgoing frames written one at a
+ * time with the asynchronous remote, so a slow socket costs queue space, never a blocked thread. A
+ * connection whose queue exceeds {@code herald.limits.max-pending-bytes} is closed as a slow
+ * consumer (4009) and recovers by replay when it reconnects.
+ */
+final class WebSocketConnection implements Connection {
+
+    private static final Logger LOG = Logger.getLogger(WebSocketConnection.class.getName());
+    /** RFC 6455 section 5.5: a close frame's reason fits in 123 bytes. */
+    private static final int MAX_REASON_BYTES = 123;
+
+    private final Session session;
+    private final RemoteEndpoint.Async remote;
+    private final long maxPendingChars;
+    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pendingChars = new AtomicLong();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final Object drained = new Object();
+    /**
+     * The connection whose {@link #pump()} loop runs on this thread. A send that completes on the
+     * thread that started it leaves the next write to that loop instead of recursing into it.
+     */
+    private static final ThreadLocal<WebSocketConnection> PUMPING = new ThreadLocal<>();
+
+    WebSocketConnection(Session session, long maxPendingBytes) {
+        this.session = session;
+        this.remote = session.getAsyncRemote();
+        this.maxPendingChars = maxPendingBytes;
+    }
+
+    @Override
+    public void send(String frame) {
+        if (closing.get()) {
+            return;
+        }
+        if (pendingChars.addAndGet(frame.length()) > maxPendingChars) {
+            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + maxPendingChars + " bytes; reconnect and resume");
+            return;
+        }
+        queue.add(frame);
+        pump();
+    }
+
+    private void pump() {
+        WebSocketConnection outer = PUMPING.get();
+        PUMPING.set(this);
+        try {
+            while (!closing.get() && writing.compareAndSet(false, true)) {
+                String next = queue.poll();
+                if (next == null) {
+                    writing.set(false);
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                try {
+                    remote.sendText(next, result -> sent(next, result));
+                } catch (RuntimeException e) {
+                    sent(next, new SendResult(e));
+                }
+            }
+        } finally {
+            PUMPING.set(outer);
+        }
+    }
+
+    private void sent(String frame, SendResult result) {
+        long pending = pendingChars.addAndGet(-frame.length());
+        writing.set(false);
+        if (!result.isOK()) {
+            LOG.log(Level.FINE, "send failed on " + session.getId(), result.getException());
+            abort();
+            return;
+        }
+        if (pending <= maxPendingChars / 2) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+        if (PUMPING.get() != this) {
+            pump();
+        }
+    }
+
+    @Override
+    public boolean awaitWritable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (drained) {
+            while (pendingChars.get() > maxPendingChars / 2) {
+                if (!isOpen()) {
+                    return false;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(drained, left);
+            }
+        }
+        return isOpen();
+    }
+
+    @Override
+    public void close(CloseCode code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        queue.clear();
+        synchronized (drained) {
+            drained.notifyAll();
+        }
+        try {
+            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), truncate(reason)));
+        } catch (IOException | IllegalStateException e) {
+            LOG.log(Level.FINE, "close of " + session.getId() + " failed", e);
+        }
+    }
+
+    /** The socket failed under us: stop queuing and let the container report the close. */
+    private void abort() {
+        closing.set(true);
+        queue.clear();
+        synchronized (drained) {
+            drained.notifyAll();
+        }
+        if (session.isOpen()) {
+            try {
+                session.close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "send failed"));
+            } catch (IOException | IllegalStateException e) {
+                LOG.log(Level.FINE, "close after failed send on " + session.getId() + " failed", e);
+            }
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closing.get() && session.isOpen();
+    }
+
+    static String truncate(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_REASON_BYTES) {
+            return reason;
+        }
+        String cut = new String(bytes, 0, MAX_REASON_BYTES, StandardCharsets.UTF_8);
+        // A multi-byte character cut in half decodes to U+FFFD, which is 3 bytes: drop it.
+        while (cut.getBytes(StandardCharsets.UTF_8).length > MAX_REASON_BYTES) {
+            cut = cut.substring(0, cut.length() - 1);
+        }
+        return cut;
+    }
+}
