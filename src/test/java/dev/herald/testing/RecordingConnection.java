@@ -87,4 +87,17 @@ public class RecordingConnection implements Connection {
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
     }
+
+    /** Waits until the server closes the connection; returns the close code. */
+    public synchronized CloseCode awaitClose(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (closeCode == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("not closed within " + timeout + "; frames " + frames);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return closeCode;
+    }
 }

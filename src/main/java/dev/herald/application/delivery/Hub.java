@@ -51,8 +51,9 @@ public class Hub {
         this.pageSize = config.replay().pageSize();
     }
 
+    /** Attaches the hub to the broker; CDI calls it once, tests call it by hand. */
     @PostConstruct
-    void start() {
+    public void start() {
         broker.listen(this::onEvent);
     }
 

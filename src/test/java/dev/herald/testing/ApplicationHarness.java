@@ -1,0 +1,73 @@
+package dev.herald.testing;
+
+import dev.herald.application.ClientCommand;
+import dev.herald.application.Gateway;
+import dev.herald.application.PublishService;
+import dev.herald.application.SubscribeService;
+import dev.herald.application.broker.Broker;
+import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.config.Settings;
+import dev.herald.application.delivery.Hub;
+import dev.herald.application.security.AccessPolicy;
+import dev.herald.application.security.ChannelAuthorizer;
+import dev.herald.application.session.ConnectionMonitor;
+import dev.herald.application.session.SessionRegistry;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * The application layer wired by hand over Herald's in-memory ports, the way CDI wires it in the
+ * server. Close it to stop the replay executor.
+ */
+public final class ApplicationHarness implements AutoCloseable {
+
+    public final HeraldConfig config;
+    public final InMemoryEventStore store;
+    public final InMemoryAckStore acks = new InMemoryAckStore();
+    public final Broker broker;
+    public final Hub hub;
+    public final SubscribeService subscriptions;
+    public final PublishService publishing;
+    public final SessionRegistry registry;
+    public final Gateway gateway;
+    public final ConnectionMonitor monitor;
+    public final TestTokens tokens = new TestTokens();
+    public final List<ClientCommand> commands = new CopyOnWriteArrayList<>();
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private volatile Consumer<ClientCommand> commandHandler = commands::add;
+
+    public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings, List<ChannelAuthorizer> authorizers) {
+        this.config = HeraldConfig.from(new Settings(key -> Optional.ofNullable(settings.get(key))));
+        this.store = new InMemoryEventStore(clock);
+        this.broker = broker;
+        this.hub = new Hub(broker, store, config);
+        hub.start();
+        AccessPolicy policy = new AccessPolicy(authorizers);
+        this.subscriptions = new SubscribeService(policy, hub, store, acks, executor, config);
+        this.publishing = new PublishService(policy, store, broker, config);
+        this.registry = new SessionRegistry(subscriptions, clock);
+        this.gateway = new Gateway(tokens, registry, subscriptions, publishing, policy, acks,
+                command -> commandHandler.accept(command), config, clock);
+        this.monitor = new ConnectionMonitor(registry, config, clock);
+    }
+
+    public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings) {
+        this(broker, clock, settings, List.of());
+    }
+
+    public void onCommand(Consumer<ClientCommand> handler) {
+        this.commandHandler = handler;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
