@@ -1,0 +1,80 @@
+package dev.herald.it;
+
+import jakarta.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static dev.herald.testing.Frames.parse;
+
+/** Herald's HTTP API, called like any client would. */
+public final class Api {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final URI base;
+
+    public Api(URL base) {
+        this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+    }
+
+    public URI ws(String path) {
+        return URI.create("ws://" + base.getHost() + ":" + base.getPort() + path);
+    }
+
+    public HttpResponse<String> publish(String token, String channel, String body) {
+        return publish(token, channel, body, "application/json");
+    }
+
+    public HttpResponse<String> publish(String token, String channel, String body, String contentType) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("api/channels/" + channel + "/events"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    /** Publishes and returns the assigned sequence, failing on anything but 201. */
+    public long publishOk(String token, String channel, String type, String data) {
+        HttpResponse<String> response = publish(token, channel, "{\"type\":\"" + type + "\",\"data\":" + data + "}");
+        if (response.statusCode() != 201) {
+            throw new AssertionError("publish answered " + response.statusCode() + ": " + response.body());
+        }
+        return parse(response.body()).getJsonNumber("seq").longValue();
+    }
+
+    public JsonObject history(String token, String channel, long since) {
+        HttpResponse<String> response = get(token, "api/channels/" + channel + "/events?since=" + since + "&limit=1000");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("history answered " + response.statusCode() + ": " + response.body());
+        }
+        return parse(response.body());
+    }
+
+    public HttpResponse<String> get(String token, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    private static HttpResponse<String> send(HttpRequest request) {
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("request to " + request.uri() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
