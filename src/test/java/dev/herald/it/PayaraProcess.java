@@ -1,0 +1,122 @@
+package dev.herald.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Herald started exactly as the README starts it ({@code java -jar payara-micro.jar --deploy
+ * herald.war --contextroot /}), in a working folder of the test's choosing, for tests that need
+ * to stop and start the server themselves.
+ */
+public final class PayaraProcess implements AutoCloseable {
+
+    private static final Duration STARTUP = Duration.ofSeconds(180);
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private PayaraProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static PayaraProcess start(Path workDir, Map<String, String> systemProperties) throws IOException, InterruptedException {
+        int port = freePort();
+        Path log = workDir.resolve("payara-" + System.nanoTime() + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                javaBinary(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
+        systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", new File(System.getProperty("payara.micro.jar", "target/payara-micro.jar")).getAbsolutePath(),
+                "--deploy", new File(System.getProperty("herald.war", "target/herald.war")).getAbsolutePath(),
+                "--contextroot", "/", "--port", Integer.toString(port), "--nohazelcast", "--nocluster"));
+        Process process = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        PayaraProcess payara = new PayaraProcess(process, port, log);
+        payara.awaitReady();
+        return payara;
+    }
+
+    public URL url() {
+        try {
+            return URI.create("http://127.0.0.1:" + port + "/").toURL();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** Stops with SIGTERM, as an orchestrator would, and waits for the process to end. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("Payara Micro did not stop within 60 s of SIGTERM");
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private void awaitReady() throws InterruptedException, IOException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("Payara Micro exited with " + process.exitValue() + ":\n" + tail());
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url() + "api/channels/x:y/events"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 401) {
+                    return; // Herald itself answers: deployed and serving
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            process.waitFor(500, TimeUnit.MILLISECONDS);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("Herald did not answer within " + STARTUP + ":\n" + tail());
+    }
+
+    private String tail() throws IOException {
+        String text = log();
+        return text.substring(Math.max(0, text.length() - 4000));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
