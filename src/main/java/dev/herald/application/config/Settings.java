@@ -85,13 +85,17 @@ public final class Settings {
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m or 1h");
         }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
+        try {
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("duration is too large");
+        }
     }
 
     public static long parseSize(String text) {
@@ -101,11 +105,16 @@ public final class Settings {
         }
         long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
-        return switch (unit) {
-            case "KiB" -> amount * 1024;
-            case "MiB" -> amount * 1024 * 1024;
-            default -> amount;
-        };
+        try {
+            // Exact arithmetic: a wrapped product would pass for a small, plausible size.
+            return switch (unit) {
+                case "KiB" -> Math.multiplyExact(amount, 1024L);
+                case "MiB" -> Math.multiplyExact(amount, 1024L * 1024);
+                default -> amount;
+            };
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("size is too large");
+        }
     }
 
     /** A setting whose value cannot be used; the message names the key but never echoes secrets. */

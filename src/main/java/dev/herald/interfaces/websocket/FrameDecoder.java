@@ -10,9 +10,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 
 import java.io.StringReader;
 import java.util.Optional;
@@ -69,8 +69,17 @@ final class FrameDecoder {
     }
 
     private static JsonObject parse(String text) {
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            JsonValue value = reader.readValue();
+        // A parser rather than a JsonReader: the reader stops after the first value and would let
+        // "{...} trailing text" (or a second frame glued to the first) pass as valid.
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext()) {
+                throw new Rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
+            }
+            parser.next();
+            JsonValue value = parser.getValue();
+            if (parser.hasNext()) {
+                throw new Rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
+            }
             if (!(value instanceof JsonObject object)) {
                 throw new Rejected(ErrorCode.BAD_FRAME, "a frame must be a JSON object", null);
             }

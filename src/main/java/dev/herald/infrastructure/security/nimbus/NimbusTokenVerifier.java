@@ -2,6 +2,7 @@ package dev.herald.infrastructure.security.nimbus;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -25,8 +26,15 @@ import dev.herald.application.security.TokenVerifier;
 import java.net.MalformedURLException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -160,21 +168,46 @@ public class NimbusTokenVerifier implements TokenVerifier {
     }
 
     private static KeyChoice publicKey(String pem) {
-        JWK key;
-        try {
-            key = JWK.parseFromPEMEncodedObjects(pem.replace("\\n", "\n"));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("herald.jwt.public-key is not a PEM-encoded RSA or EC public key");
-        }
+        PublicKey key = parsePem(pem.replace("\\n", "\n"));
+        JWK jwk;
         JWSAlgorithm algorithm;
-        if (key instanceof RSAKey) {
+        if (key instanceof RSAPublicKey rsa) {
+            jwk = new RSAKey.Builder(rsa).build();
             algorithm = JWSAlgorithm.RS256;
-        } else if (key instanceof ECKey ec && "P-256".equals(ec.getCurve().getName())) {
+        } else if (key instanceof ECPublicKey ec && Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()))) {
+            jwk = new ECKey.Builder(Curve.P_256, ec).build();
             algorithm = JWSAlgorithm.ES256;
         } else {
             throw new IllegalArgumentException("herald.jwt.public-key must be an RSA key or an EC P-256 key");
         }
-        JWK publicOnly = key.toPublicJWK();
-        return new KeyChoice(Set.of(algorithm), new ImmutableJWKSet<>(new JWKSet(publicOnly)), "PEM public key");
+        return new KeyChoice(Set.of(algorithm), new ImmutableJWKSet<>(new JWKSet(jwk)), "PEM public key");
+    }
+
+    /**
+     * Reads a {@code -----BEGIN PUBLIC KEY-----} (X.509 SubjectPublicKeyInfo) block with the JDK alone:
+     * nimbus' own PEM parser needs BouncyCastle PKIX, which neither the WAR nor Payara Micro ships.
+     */
+    private static PublicKey parsePem(String pem) {
+        String begin = "-----BEGIN PUBLIC KEY-----";
+        String end = "-----END PUBLIC KEY-----";
+        int from = pem.indexOf(begin);
+        int to = pem.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("herald.jwt.public-key is not a PEM-encoded RSA or EC public key");
+        }
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("herald.jwt.public-key is not a PEM-encoded RSA or EC public key");
+        }
+        for (String kind : new String[] {"RSA", "EC"}) {
+            try {
+                return KeyFactory.getInstance(kind).generatePublic(new X509EncodedKeySpec(der));
+            } catch (GeneralSecurityException e) {
+                // not this kind of key; try the next
+            }
+        }
+        throw new IllegalArgumentException("herald.jwt.public-key is not a PEM-encoded RSA or EC public key");
     }
 }

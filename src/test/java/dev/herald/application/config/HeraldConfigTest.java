@@ -1,0 +1,167 @@
+package dev.herald.application.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeraldConfigTest {
+
+    private static HeraldConfig config(Map<String, String> values) {
+        return HeraldConfig.from(new Settings(key -> Optional.ofNullable(values.get(key))));
+    }
+
+    private static Settings.InvalidSettingException invalid(String key, String value) {
+        Map<String, String> values = new HashMap<>();
+        values.put(key, value);
+        return assertThrows(Settings.InvalidSettingException.class, () -> config(values));
+    }
+
+    @Test
+    void emptySourceGivesTheDocumentedDefaults() {
+        // when
+        HeraldConfig c = HeraldConfig.from(new Settings(key -> Optional.empty()));
+
+        // then
+        assertEquals(Duration.ofSeconds(5), c.connection().authTimeout());
+        assertEquals(Duration.ofSeconds(30), c.connection().heartbeatInterval());
+        assertEquals(Duration.ofSeconds(10), c.connection().heartbeatTimeout());
+        assertEquals(Duration.ofMinutes(5), c.connection().idleTimeout());
+        assertEquals(65536, c.limits().maxFrameSize());
+        assertEquals(4L * 1024 * 1024, c.limits().maxPendingBytes());
+        assertEquals(500, c.replay().pageSize());
+        assertEquals("jdbc:h2:file:./herald-data/herald", c.database().url());
+        assertEquals(HeraldConfig.DEFAULT_DB_URL, c.database().url());
+        assertEquals("", c.database().user());
+        assertEquals("", c.database().password());
+        assertEquals(10, c.database().poolSize());
+        assertEquals(Duration.ofSeconds(30), c.jwt().clockSkew());
+        assertTrue(c.jwt().secret().isEmpty());
+        assertTrue(c.jwt().publicKey().isEmpty());
+        assertTrue(c.jwt().jwksUrl().isEmpty());
+        assertTrue(c.jwt().issuer().isEmpty());
+        assertTrue(c.jwt().audience().isEmpty());
+        assertTrue(c.jwt().developmentMode());
+        assertFalse(c.dev().allowRemote());
+    }
+
+    @Test
+    void readsEveryKeyThatIsSet() {
+        // given
+        Map<String, String> values = new HashMap<>();
+        values.put("herald.jwt.secret", "x".repeat(32));
+        values.put("herald.jwt.issuer", "https://issuer");
+        values.put("herald.jwt.audience", "herald");
+        values.put("herald.jwt.clock-skew", "5s");
+        values.put("herald.auth-timeout", "2s");
+        values.put("herald.heartbeat.interval", "500ms");
+        values.put("herald.heartbeat.timeout", "1s");
+        values.put("herald.idle-timeout", "0");
+        values.put("herald.limits.max-frame-size", "1KiB");
+        values.put("herald.limits.max-pending-bytes", "2048");
+        values.put("herald.replay.page-size", "10");
+        values.put("herald.db.url", "jdbc:postgresql://db/herald");
+        values.put("herald.db.user", "herald");
+        values.put("herald.db.password", "pw");
+        values.put("herald.db.pool-size", "3");
+        values.put("herald.dev.allow-remote", "true");
+
+        // when
+        HeraldConfig c = config(values);
+
+        // then
+        assertEquals(Optional.of("x".repeat(32)), c.jwt().secret());
+        assertFalse(c.jwt().developmentMode());
+        assertEquals(Optional.of("https://issuer"), c.jwt().issuer());
+        assertEquals(Optional.of("herald"), c.jwt().audience());
+        assertEquals(Duration.ofSeconds(5), c.jwt().clockSkew());
+        assertEquals(Duration.ofSeconds(2), c.connection().authTimeout());
+        assertEquals(Duration.ofMillis(500), c.connection().heartbeatInterval());
+        assertEquals(Duration.ofSeconds(1), c.connection().heartbeatTimeout());
+        assertEquals(Duration.ZERO, c.connection().idleTimeout(), "a zero idle timeout disables the idle close");
+        assertEquals(1024, c.limits().maxFrameSize());
+        assertEquals(2048, c.limits().maxPendingBytes());
+        assertEquals(10, c.replay().pageSize());
+        assertEquals("jdbc:postgresql://db/herald", c.database().url());
+        assertEquals("herald", c.database().user());
+        assertEquals("pw", c.database().password());
+        assertEquals(3, c.database().poolSize());
+        assertTrue(c.dev().allowRemote());
+    }
+
+    @Test
+    void anyConfiguredKeyLeavesDevelopmentMode() {
+        assertFalse(config(Map.of("herald.jwt.public-key", "pem")).jwt().developmentMode());
+        assertFalse(config(Map.of("herald.jwt.jwks-url", "https://idp/jwks")).jwt().developmentMode());
+    }
+
+    @Test
+    void refusesAZeroHeartbeatInterval() {
+        Settings.InvalidSettingException e = invalid("herald.heartbeat.interval", "0");
+        assertTrue(e.getMessage().contains("herald.heartbeat.interval"), e.getMessage());
+        assertTrue(e.getMessage().contains("greater than zero"), e.getMessage());
+    }
+
+    @Test
+    void refusesZeroForEveryTimingThatMustBePositive() {
+        for (String key : new String[] {"herald.auth-timeout", "herald.heartbeat.interval", "herald.heartbeat.timeout"}) {
+            for (String zero : new String[] {"0", "0s", "0ms"}) {
+                Settings.InvalidSettingException e = invalid(key, zero);
+                assertTrue(e.getMessage().contains(key), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void refusesAFrameSizeBelow1KiB() {
+        Settings.InvalidSettingException e = invalid("herald.limits.max-frame-size", "512");
+        assertTrue(e.getMessage().contains("herald.limits.max-frame-size"), e.getMessage());
+        assertTrue(e.getMessage().contains("between 1KiB and 1000000"), e.getMessage());
+    }
+
+    @Test
+    void refusesAFrameSizeAboveOneMillionBytes() {
+        Settings.InvalidSettingException e = invalid("herald.limits.max-frame-size", "1MiB");
+        assertTrue(e.getMessage().contains("herald.limits.max-frame-size"), e.getMessage());
+    }
+
+    @Test
+    void acceptsTheFrameSizeBounds() {
+        assertEquals(1024, config(Map.of("herald.limits.max-frame-size", "1024")).limits().maxFrameSize());
+        assertEquals(1_000_000, config(Map.of("herald.limits.max-frame-size", "1000000")).limits().maxFrameSize());
+    }
+
+    @Test
+    void refusesPendingBytesBelowTwoFrames() {
+        // given
+        Map<String, String> values = Map.of("herald.limits.max-frame-size", "64KiB",
+                "herald.limits.max-pending-bytes", "100KiB");
+
+        // when
+        Settings.InvalidSettingException e = assertThrows(Settings.InvalidSettingException.class, () -> config(values));
+
+        // then
+        assertTrue(e.getMessage().contains("herald.limits.max-pending-bytes"), e.getMessage());
+    }
+
+    @Test
+    void refusesOutOfRangePageAndPoolSizes() {
+        assertTrue(invalid("herald.replay.page-size", "9").getMessage().contains("herald.replay.page-size"));
+        assertTrue(invalid("herald.replay.page-size", "10001").getMessage().contains("herald.replay.page-size"));
+        assertTrue(invalid("herald.db.pool-size", "0").getMessage().contains("herald.db.pool-size"));
+        assertTrue(invalid("herald.db.pool-size", "501").getMessage().contains("herald.db.pool-size"));
+    }
+
+    @Test
+    void refusesAMalformedDurationNamingTheKey() {
+        Settings.InvalidSettingException e = invalid("herald.idle-timeout", "5 minutes");
+        assertTrue(e.getMessage().contains("herald.idle-timeout = '5 minutes'"), e.getMessage());
+    }
+}
