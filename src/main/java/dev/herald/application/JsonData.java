@@ -4,8 +4,8 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
-import jakarta.json.stream.JsonParsingException;
 
+import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
 
@@ -34,20 +34,29 @@ public final class JsonData {
         if (json == null) {
             return NULL;
         }
-        try (JsonParser parser = Json.createParser(new StringReader(json))) {
+        return compact(parse(new StringReader(json), "data"));
+    }
+
+    /**
+     * Reads exactly one JSON value. A JsonReader would stop after the first value and let
+     * "{...} trailing text", or a second message glued to the first, pass as valid.
+     *
+     * @param what names the input in the error message ("the frame", "the body", "data")
+     * @throws HeraldException {@code bad_json} for anything else
+     */
+    public static JsonValue parse(Reader text, String what) {
+        try (JsonParser parser = Json.createParser(text)) {
             if (!parser.hasNext()) {
-                throw new HeraldException(ErrorCode.BAD_JSON, "data is empty");
+                throw new HeraldException(ErrorCode.BAD_JSON, what + " is empty");
             }
             parser.next();
             JsonValue value = parser.getValue();
             if (parser.hasNext()) {
-                throw new HeraldException(ErrorCode.BAD_JSON, "data holds more than one JSON value");
+                throw new HeraldException(ErrorCode.BAD_JSON, what + " holds more than one JSON value");
             }
-            return compact(value);
-        } catch (JsonParsingException e) {
-            throw new HeraldException(ErrorCode.BAD_JSON, "data is not valid JSON: " + e.getMessage());
-        } catch (JsonException e) {
-            throw new HeraldException(ErrorCode.BAD_JSON, "data is not valid JSON");
+            return value;
+        } catch (JsonException | IllegalStateException e) {
+            throw new HeraldException(ErrorCode.BAD_JSON, what + " is not valid JSON");
         }
     }
 }

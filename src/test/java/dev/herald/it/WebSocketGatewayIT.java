@@ -410,6 +410,7 @@ class WebSocketGatewayIT {
         }
         List<Case> cases = List.of(
                 new Case(publisher, channel, "{not json", "application/json", 400, "bad_json"),
+                new Case(publisher, channel, "{\"type\":\"x\"} {\"type\":\"y\"}", "application/json", 400, "bad_json"),
                 new Case(publisher, channel, "{\"data\":{}}", "application/json", 400, "missing_field"),
                 new Case(publisher, channel, "{\"type\":\"welcome\"}", "application/json", 400, "reserved_event_type"),
                 new Case(publisher, channel, "{\"type\":\"has space\"}", "application/json", 400, "invalid_event_type"),

@@ -15,10 +15,7 @@ import dev.herald.domain.EventStore;
 import dev.herald.domain.Sequence;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
@@ -35,6 +32,8 @@ import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.List;
 
@@ -174,14 +173,10 @@ public class ChannelEventsResource {
     }
 
     private static JsonObject parse(byte[] body) {
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
-            JsonValue value = reader.readValue();
-            if (value instanceof JsonObject object) {
-                return object;
-            }
-            throw new HeraldException(ErrorCode.BAD_JSON, "the body must be a JSON object");
-        } catch (JsonException | IllegalStateException e) {
-            throw new HeraldException(ErrorCode.BAD_JSON, "the body is not valid JSON");
+        JsonValue value = JsonData.parse(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8), "the body");
+        if (value instanceof JsonObject object) {
+            return object;
         }
+        throw new HeraldException(ErrorCode.BAD_JSON, "the body must be a JSON object");
     }
 }

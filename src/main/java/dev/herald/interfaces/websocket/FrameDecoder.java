@@ -6,13 +6,10 @@ import dev.herald.application.JsonData;
 import dev.herald.application.session.ClientFrame;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Sequence;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
 
 import java.io.StringReader;
 import java.util.Optional;
@@ -69,24 +66,16 @@ final class FrameDecoder {
     }
 
     private static JsonObject parse(String text) {
-        // A parser rather than a JsonReader: the reader stops after the first value and would let
-        // "{...} trailing text" (or a second frame glued to the first) pass as valid.
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
-            if (!parser.hasNext()) {
-                throw new Rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
-            }
-            parser.next();
-            JsonValue value = parser.getValue();
-            if (parser.hasNext()) {
-                throw new Rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
-            }
-            if (!(value instanceof JsonObject object)) {
-                throw new Rejected(ErrorCode.BAD_FRAME, "a frame must be a JSON object", null);
-            }
-            return object;
-        } catch (JsonException | IllegalStateException e) {
-            throw new Rejected(ErrorCode.BAD_JSON, "the frame is not valid JSON", null);
+        JsonValue value;
+        try {
+            value = JsonData.parse(new StringReader(text), "the frame");
+        } catch (HeraldException e) {
+            throw new Rejected(e.code(), e.getMessage(), null);
         }
+        if (!(value instanceof JsonObject object)) {
+            throw new Rejected(ErrorCode.BAD_FRAME, "a frame must be a JSON object", null);
+        }
+        return object;
     }
 
     private static ChannelName channel(JsonObject frame, String ref) {
