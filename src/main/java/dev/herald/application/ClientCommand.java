@@ -10,7 +10,7 @@ import dev.herald.domain.ChannelName;
  * the sender may subscribe to the channel; anything further is the application's decision. An
  * observer that throws makes Herald answer the client with {@code command_failed}.
  *
- * @param data compact JSON text ({@code null} when the frame had none)
+ * @param data compact JSON text; the JSON literal {@code null} when the frame had no {@code data}
  */
 public record ClientCommand(String connectionId, Principal principal, ChannelName channel, String name,
                             String data, String ref) {

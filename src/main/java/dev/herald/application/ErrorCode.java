@@ -13,7 +13,7 @@ public enum ErrorCode {
     INVALID_CHANNEL("invalid_channel", 400, "invalid channel name"),
     INVALID_EVENT_TYPE("invalid_event_type", 400, "invalid event type"),
     RESERVED_EVENT_TYPE("reserved_event_type", 400, "the event type is a reserved frame type"),
-    INVALID_ACK("invalid_ack", 400, "the acknowledged sequence was not delivered on this subscription"),
+    INVALID_ACK("invalid_ack", 400, "the acknowledged sequence is beyond this subscription's position"),
     ALREADY_SUBSCRIBED("already_subscribed", 409, "already subscribed to this channel"),
     NOT_SUBSCRIBED("not_subscribed", 409, "not subscribed to this channel"),
     UNAUTHORIZED("unauthorized", 401, "a valid bearer token is required"),

@@ -216,6 +216,8 @@ public class Gateway {
             return p.ref();
         } else if (frame instanceof ClientFrame.Command c) {
             return c.ref();
+        } else if (frame instanceof ClientFrame.Ack a) {
+            return a.ref();
         }
         return null;
     }

@@ -184,14 +184,16 @@ class GatewayTest {
         herald.publishing.publish(DIAGNOSIS, PublishService.draft("step", "{}", null));
         connection.awaitCount(eventsOn("diagnosis:42"), 1, WAIT);
 
-        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(1)));
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(1), "a1"));
         assertEquals(Optional.of(Sequence.of(1)), herald.acks.position("alice", DIAGNOSIS));
 
-        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(5)));
-        assertEquals("invalid_ack", Frames.parse(connection.await(ofType("error"), WAIT)).getString("code"));
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(5), "a5"));
+        JsonObject invalid = Frames.parse(connection.await(ofType("error"), WAIT));
+        assertEquals("invalid_ack", invalid.getString("code"));
+        assertEquals("a5", invalid.getString("ref"));
         assertEquals(Optional.of(Sequence.of(1)), herald.acks.position("alice", DIAGNOSIS));
 
-        herald.gateway.onFrame(alice, new ClientFrame.Ack(ChannelName.parse("diagnosis:7"), Sequence.of(1)));
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(ChannelName.parse("diagnosis:7"), Sequence.of(1), null));
         assertEquals("not_subscribed", Frames.parse(connection.frames().get(connection.frames().size() - 1)).getString("code"));
     }
 

@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SubscribeServiceTest {
@@ -200,6 +201,28 @@ class SubscribeServiceTest {
         broker.deliver(next);
 
         assertEquals(List.of(1L, 2L), Frames.seqs(connection.awaitCount(eventsOn(CHANNEL.value()), 2, WAIT)));
+    }
+
+    @Test
+    void eventsRemovedFromTheStoreBeforeTheirRepairAreSkippedInsteadOfStallingTheChannel() throws Exception {
+        ControlledBroker broker = new ControlledBroker();
+        start(broker);
+        RecordingConnection connection = new RecordingConnection();
+        herald.subscriptions.subscribe(connect(connection, "alice"), CHANNEL, Optional.empty(), null);
+        connection.await(ofType("subscribed"), WAIT);
+
+        Event first = publish(CHANNEL, 1);
+        Event second = publish(CHANNEL, 2);
+        Event third = publish(CHANNEL, 3);
+        broker.lose(first);
+        broker.lose(second);
+        herald.store.dropThrough(CHANNEL, Sequence.of(2)); // retention ran before the repair
+        assertTimeoutPreemptively(WAIT, () -> broker.deliver(third));
+
+        assertEquals(List.of(3L), Frames.seqs(connection.awaitCount(eventsOn(CHANNEL.value()), 1, WAIT)));
+        publish(CHANNEL, 4);
+        broker.deliver(broker.held().get(0));
+        assertEquals(List.of(3L, 4L), Frames.seqs(connection.awaitCount(eventsOn(CHANNEL.value()), 2, WAIT)));
     }
 
     @Test

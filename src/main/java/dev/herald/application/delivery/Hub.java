@@ -167,18 +167,20 @@ public class Hub {
 
     private void repairGap(Group group, long upTo) {
         while (group.delivered + 1 < upTo) {
-            int want = (int) Math.min(pageSize, upTo - 1 - group.delivered);
-            List<Event> missing = store.read(group.channel, Sequence.of(group.delivered), want);
-            if (missing.isEmpty()) {
-                // Cannot happen while commits are ordered per channel; skip rather than stall the channel.
-                LOG.warning(() -> "gap on " + group.channel + " after " + group.delivered + " not in the store; skipping to " + upTo);
-                group.delivered = upTo - 1;
-                return;
-            }
-            for (Event e : missing) {
+            long before = group.delivered;
+            int want = (int) Math.min(pageSize, upTo - 1 - before);
+            for (Event e : store.read(group.channel, Sequence.of(before), want)) {
                 if (e.seq().value() < upTo) {
                     fanOut(group, e);
                 }
+            }
+            if (group.delivered == before) {
+                // The store no longer holds the missing events (retention removed them). Commits are
+                // ordered per channel, so they will not appear later: skip rather than stall the channel.
+                LOG.warning(() -> "events " + (before + 1) + ".." + (upTo - 1) + " of " + group.channel
+                        + " are not in the store; delivering from " + upTo);
+                group.delivered = upTo - 1;
+                return;
             }
         }
     }

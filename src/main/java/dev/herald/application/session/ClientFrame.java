@@ -22,7 +22,7 @@ public sealed interface ClientFrame {
     record Unsubscribe(ChannelName channel, String ref) implements ClientFrame {
     }
 
-    record Ack(ChannelName channel, Sequence seq) implements ClientFrame {
+    record Ack(ChannelName channel, Sequence seq, String ref) implements ClientFrame {
     }
 
     record Ping() implements ClientFrame {

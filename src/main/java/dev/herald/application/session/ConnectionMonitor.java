@@ -22,6 +22,7 @@ public class ConnectionMonitor {
     private long interval;
     private long timeout;
     private long idleTimeout;
+    private Duration clockSkew;
 
     protected ConnectionMonitor() {
         // for CDI proxies
@@ -36,6 +37,7 @@ public class ConnectionMonitor {
         this.interval = c.heartbeatInterval().toMillis();
         this.timeout = c.heartbeatTimeout().toMillis();
         this.idleTimeout = c.idleTimeout().toMillis();
+        this.clockSkew = config.jwt().clockSkew();
     }
 
     /** How often {@link #sweep} should run: a quarter of the shortest deadline, within 50 ms to 1 s. */
@@ -65,7 +67,8 @@ public class ConnectionMonitor {
             }
             return;
         }
-        if (!session.requirePrincipal().expiresAt().isAfter(clock.instant())) {
+        // The same tolerance as at verification, so a token accepted at the handshake is not closed a moment later.
+        if (!session.requirePrincipal().expiresAt().plus(clockSkew).isAfter(clock.instant())) {
             session.close(CloseCode.TOKEN_EXPIRED, "token expired; send a fresh token in an auth frame before exp");
             return;
         }

@@ -77,6 +77,9 @@ public class ChannelEventsResource {
         }
         JsonObject request = parse(readLimited(body, config.limits().maxFrameSize()));
         JsonValue typeValue = request.get("type");
+        if (typeValue == JsonValue.NULL) {
+            typeValue = null;
+        }
         if (typeValue != null && !(typeValue instanceof JsonString)) {
             throw new HeraldException(ErrorCode.INVALID_FIELD, "'type' must be a string");
         }

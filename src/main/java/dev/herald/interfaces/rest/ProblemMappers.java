@@ -45,9 +45,9 @@ final class ProblemMappers {
     }
 
     @Provider
-    public static class Unexpected implements ExceptionMapper<RuntimeException> {
+    public static class Unexpected implements ExceptionMapper<Exception> {
         @Override
-        public Response toResponse(RuntimeException e) {
+        public Response toResponse(Exception e) {
             if (e instanceof WebApplicationException web) {
                 return new Framework().toResponse(web);
             }

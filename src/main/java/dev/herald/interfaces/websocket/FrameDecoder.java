@@ -49,7 +49,7 @@ final class FrameDecoder {
             case "subscribe" -> new ClientFrame.Subscribe(channel(frame, ref), since(frame, ref), ref);
             case "unsubscribe" -> new ClientFrame.Unsubscribe(channel(frame, ref), ref);
             case "ack" -> new ClientFrame.Ack(channel(frame, ref), sequence(frame, "seq", ref)
-                    .orElseThrow(() -> missing("seq", ref)));
+                    .orElseThrow(() -> missing("seq", ref)), ref);
             case "ping" -> new ClientFrame.Ping();
             case "pong" -> new ClientFrame.Pong();
             case "publish" -> new ClientFrame.Publish(channel(frame, ref), requiredString(frame, "event", ref),

@@ -41,12 +41,14 @@ public class WebSocketSessions {
         session.setMaxIdleTimeout(0); // Herald's own heartbeat and idle timeout apply instead
         session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
         session.setMaxBinaryMessageBufferSize(1024);
-        Optional<Sequence> since;
-        try {
-            since = sinceParameter(session);
-        } catch (IllegalArgumentException e) {
-            closeBadRequest(session, e.getMessage());
-            return;
+        Optional<Sequence> since = Optional.empty();
+        if (channel.isPresent()) {
+            try {
+                since = sinceParameter(session);
+            } catch (IllegalArgumentException e) {
+                closeBadRequest(session, e.getMessage());
+                return;
+            }
         }
         WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes());
         ClientSession client = gateway.open(connection, token(session), channel, since);

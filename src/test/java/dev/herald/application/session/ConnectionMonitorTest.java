@@ -110,12 +110,16 @@ class ConnectionMonitorTest {
     }
 
     @Test
-    void aTokenThatExpiresOnALiveConnectionCloses4010() {
+    void aTokenThatExpiresOnALiveConnectionCloses4010AfterTheClockSkew() {
         RecordingConnection connection = new RecordingConnection();
-        open(connection, "short");
+        ClientSession session = open(connection, "short");
 
-        after(Duration.ofSeconds(39));
-        assertNull(connection.closeCode());
+        // Keep the heartbeat and idle timeout out of the way: the client answers every ping.
+        for (int i = 0; i < 69; i++) {
+            after(Duration.ofSeconds(1));
+            herald.gateway.onFrame(session, new ClientFrame.Subscribe(ChannelName.parse("user:alice"), Optional.empty(), null));
+        }
+        assertNull(connection.closeCode(), "expired 40 s in, tolerated for the 30 s clock skew");
         after(Duration.ofSeconds(1));
         assertEquals(CloseCode.TOKEN_EXPIRED, connection.closeCode());
     }
