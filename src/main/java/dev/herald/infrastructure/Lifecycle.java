@@ -43,11 +43,16 @@ public class Lifecycle {
     ScheduledExecutorService scheduler;
 
     private ScheduledFuture<?> sweeps;
+    private Thread shutdownHook;
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         backends.toString(); // opens the database and runs migrations now, not on the first client
         long period = monitor.period().toMillis();
         sweeps = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
+        // undeploy event below would come too late to reach clients: close them from a JVM hook.
+        shutdownHook = new Thread(this::closeAll, "herald-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         if (developmentMode.enabled()) {
             LOG.warning("""
 
@@ -77,6 +82,18 @@ public class Lifecycle {
         if (sweeps != null) {
             sweeps.cancel(false);
         }
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook runs or ran already
+            }
+        }
+        closeAll();
+    }
+
+    /** Tells every client to reconnect (1012): they resume from their last sequence elsewhere or after the restart. */
+    private void closeAll() {
         for (ClientSession session : sessions.all()) {
             session.close(CloseCode.SERVICE_RESTART, "server shutting down; reconnect and resume");
         }

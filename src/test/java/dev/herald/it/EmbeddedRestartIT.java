@@ -39,7 +39,10 @@ class EmbeddedRestartIT {
             for (int i = 1; i <= 3; i++) {
                 assertEquals(i, api.publishOk(token, "diagnosis:42", "timeline_update", "{\"step\":" + i + "}"));
             }
+            WsClient connected = WsClient.connect(api.ws("/ws?token=" + token));
+            connected.awaitType("welcome");
             first.stop();
+            assertEquals(1012, connected.awaitClose(), "clients are told the service restarts, so they reconnect");
             String log = first.log();
             assertTrue(log.contains("DEVELOPMENT MODE"), "development mode is announced in the log");
             assertFalse(log.contains(token), "tokens are never logged");
@@ -61,6 +64,7 @@ class EmbeddedRestartIT {
                 assertEquals(List.of(1L, 2L, 3L, 4L), client.awaitAll(eventOn("diagnosis:42"), 4).stream().map(WsClient::seq).toList());
             }
             assertEquals(400, api.get(null, "api/dev/token").statusCode(), "sub is required");
+            assertFalse(second.log().contains(token), "a token from the query string is never logged");
         }
     }
 
