@@ -139,14 +139,22 @@ public class Gateway {
         // Pong: nothing beyond the liveness already recorded.
     }
 
-    private void authenticate(ClientSession session, String token) {
-        Principal principal;
+    /** The token's principal, or empty after closing the connection with 4001. */
+    private Optional<Principal> verifyOrClose(ClientSession session, String token) {
         try {
-            principal = verifier.verify(token);
+            return Optional.of(verifier.verify(token));
         } catch (InvalidTokenException e) {
             session.close(CloseCode.UNAUTHORIZED, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void authenticate(ClientSession session, String token) {
+        Optional<Principal> verified = verifyOrClose(session, token);
+        if (verified.isEmpty()) {
             return;
         }
+        Principal principal = verified.get();
         session.authenticate(principal);
         HeraldConfig.Connection c = config.connection();
         session.send(ServerFrames.welcome(session.id(), principal.subject(), c.heartbeatInterval(), c.heartbeatTimeout()));
@@ -160,13 +168,11 @@ public class Gateway {
     }
 
     private void refresh(ClientSession session, String token) {
-        Principal principal;
-        try {
-            principal = verifier.verify(token);
-        } catch (InvalidTokenException e) {
-            session.close(CloseCode.UNAUTHORIZED, e.getMessage());
+        Optional<Principal> verified = verifyOrClose(session, token);
+        if (verified.isEmpty()) {
             return;
         }
+        Principal principal = verified.get();
         if (!principal.subject().equals(session.requirePrincipal().subject())) {
             session.close(CloseCode.UNAUTHORIZED, "a refreshed token must name the same subject");
             return;
