@@ -153,7 +153,7 @@ public abstract class AckStoreContract {
     void concurrentFirstAcknowledgementsKeepTheHighest() throws InterruptedException {
         // given: several connections acknowledging a (user, channel) never acknowledged before, at once,
         // which is when two of them may both try to create its position
-        int rounds = 30;
+        int rounds = 50;
         int threads = 4;
         List<String> lost = new ArrayList<>();
 
