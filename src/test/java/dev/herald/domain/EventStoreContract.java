@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -370,35 +371,43 @@ public abstract class EventStoreContract {
 
     @Test
     void appendsBecomeVisibleInSequenceOrder() throws Exception {
-        // given: four writers on one channel, and a reader that wants to see the store mid-way
+        // given: four writers on one channel, and a reader that wants to look at it while it grows
         ChannelName channel = newChannel();
         int writers = 4;
         int maxPerWriter = 250;
         int wantedChecks = 50;
-        AtomicInteger checksWhileWriting = new AtomicInteger();
+        AtomicInteger checksOfNonEmptyChannel = new AtomicInteger();
         AtomicInteger appended = new AtomicInteger();
         AtomicBoolean writing = new AtomicBoolean(true);
+        CyclicBarrier start = new CyclicBarrier(writers + 1);
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
         try {
-            // when: a reader reads the head, then the history: every event up to that head must be there
+            // when: the reader reads the head, then the history: every event up to that head must be there
             Future<Integer> reader = pool.submit(() -> {
+                start.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
                 int checks = 0;
-                while (writing.get() && System.nanoTime() < deadline) {
-                    assertNoHoleUpToHead(channel);
+                // Once more after the writers are done if it never caught them, so it always sees events.
+                while ((writing.get() || checksOfNonEmptyChannel.get() == 0) && System.nanoTime() < deadline) {
+                    if (assertNoHoleUpToHead(channel).isAfter(Sequence.ZERO)) {
+                        checksOfNonEmptyChannel.incrementAndGet();
+                    }
                     checks++;
-                    checksWhileWriting.incrementAndGet();
                 }
                 return checks;
             });
-            // and writers append until the reader has looked often enough, or stopped, or they reach a bound
+            // and the writers append until the reader has looked often enough, or failed, or they reach a bound
             List<Future<?>> writerTasks = new ArrayList<>();
             for (int w = 0; w < writers; w++) {
-                int writer = w;
+                List<EventDraft> drafts = new ArrayList<>();
+                for (int i = 0; i < maxPerWriter; i++) {
+                    drafts.add(draft("{\"writer\":" + w + ",\"i\":" + i + "}"));
+                }
                 writerTasks.add(pool.submit(() -> {
-                    for (int i = 0; i < maxPerWriter && checksWhileWriting.get() < wantedChecks
+                    start.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                    for (int i = 0; i < maxPerWriter && checksOfNonEmptyChannel.get() < wantedChecks
                             && !reader.isDone() && System.nanoTime() < deadline; i++) {
-                        append(channel, "{\"writer\":" + writer + ",\"i\":" + i + "}");
+                        store.append(channel, drafts.get(i));
                         appended.incrementAndGet();
                     }
                     return null;
@@ -410,14 +419,59 @@ public abstract class EventStoreContract {
             writing.set(false);
             int checks = await(reader, deadline);
 
-            // then: the reader looked at least once, and the final history is complete
-            assertTrue(checks > 0, "the reader never ran");
+            // then: the reader saw the channel with events in it, and the final history is complete
+            assertTrue(checks > 0 && checksOfNonEmptyChannel.get() > 0,
+                    "the reader never saw the channel with events in it (" + checks + " checks)");
             assertEquals(range(1, appended.get()), seqs(store.read(channel, Sequence.ZERO, ALL)));
             assertEquals(Sequence.of(appended.get()), store.head(channel));
         } finally {
             pool.shutdownNow();
             assertTrue(pool.awaitTermination(DEADLINE.toSeconds(), TimeUnit.SECONDS), "threads still running");
         }
+    }
+
+    @Test
+    void anAppendIsVisibleToEveryReadThatStartsAfterItReturns() throws InterruptedException {
+        // given: readers polling a channel while an event is appended to it, the way subscribers
+        // replaying history race with a publisher; a read that merely overlapped the commit may miss
+        // the event, but no read that starts after append() returned may
+        int rounds = 50;
+        int readers = 3;
+        int readsAfterAppend = 3;
+        List<String> stale = new ArrayList<>();
+
+        for (int round = 0; round < rounds; round++) {
+            ChannelName channel = newChannel();
+            append(channel, "{\"n\":1}");
+            AtomicBoolean returned = new AtomicBoolean();
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+
+            // when
+            List<List<Integer>> seenAfterAppend = Concurrently.run(readers + 1, DEADLINE, t -> {
+                List<Integer> seen = new ArrayList<>();
+                if (t == readers) {
+                    append(channel, "{\"n\":2}");
+                    returned.set(true);
+                    return seen;
+                }
+                while (seen.size() < readsAfterAppend && System.nanoTime() < deadline) {
+                    boolean after = returned.get();
+                    int size = store.read(channel, Sequence.ZERO, ALL).size();
+                    if (after) {
+                        seen.add(size);
+                    }
+                }
+                return seen;
+            });
+
+            // then
+            for (int t = 0; t < readers; t++) {
+                if (!seenAfterAppend.get(t).equals(List.of(2, 2, 2))) {
+                    stale.add("round " + round + " reader " + t + " saw " + seenAfterAppend.get(t) + " events");
+                }
+            }
+        }
+        assertEquals(List.of(), stale, "reads after append() returned that missed the event");
     }
 
     /** The task's result; its assertion failure as this test's own, or a failure at the deadline. */
@@ -434,13 +488,15 @@ public abstract class EventStoreContract {
         }
     }
 
-    private void assertNoHoleUpToHead(ChannelName channel) {
+    /** Reads the head, then the history, and returns the head. */
+    private Sequence assertNoHoleUpToHead(ChannelName channel) {
         Sequence head = store.head(channel);
         List<Long> visible = seqs(store.read(channel, Sequence.ZERO, ALL));
         // More may have been committed between the two calls, but never with a hole before it.
         if (visible.size() < head.value() || !visible.equals(range(1, visible.size()))) {
             fail("head was " + head + " but the history read right after holds " + describe(visible));
         }
+        return head;
     }
 
     private static String describe(List<Long> seqs) {
