@@ -25,16 +25,21 @@ public class JpaAckStore implements AckStore {
         if (advance(userId, channel, seq) > 0) {
             return;
         }
+        boolean inserted;
         try {
-            tx.inTransaction(em -> {
-                if (em.find(AckEntity.class, new AckEntity.Key(userId, channel.value())) == null) {
-                    em.persist(new AckEntity(userId, channel.value(), seq.value(), clock.instant()));
-                    em.flush();
+            inserted = tx.inTransaction(em -> {
+                if (em.find(AckEntity.class, new AckEntity.Key(userId, channel.value())) != null) {
+                    return false;
                 }
-                return null;
+                em.persist(new AckEntity(userId, channel.value(), seq.value(), clock.instant()));
+                em.flush();
+                return true;
             });
         } catch (PersistenceException e) {
-            // Another connection of the same user inserted the row first; move it forward instead.
+            inserted = false;
+        }
+        if (!inserted) {
+            // Another connection of the same user created the row since the first update; move it forward instead.
             advance(userId, channel, seq);
         }
     }
