@@ -1,6 +1,8 @@
 package dev.herald.domain;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,12 @@ public interface EventStore {
 
     /** The sequence of the channel's last event; {@link Sequence#ZERO} for a channel never published to. */
     Sequence head(ChannelName channel);
+
+    /**
+     * The heads of many channels in one round trip, for the periodic check that catches events
+     * whose broker message was lost. Channels never published to are absent from the result.
+     */
+    Map<ChannelName, Sequence> heads(Collection<ChannelName> channels);
 
     /** Up to {@code limit} events with sequence greater than {@code after}, in ascending order. */
     List<Event> read(ChannelName channel, Sequence after, int limit);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * A broker whose test decides when, in which order and whether published events arrive, to show
@@ -18,11 +17,28 @@ public class ControlledBroker implements Broker {
 
     private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
     private final List<Event> held = new ArrayList<>();
-    private volatile Consumer<Event> listener = e -> { };
+    private volatile Listener listener;
+    private volatile boolean connected = true;
 
     @Override
-    public void listen(Consumer<Event> listener) {
+    public void listen(Listener listener) {
         this.listener = listener;
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected;
+    }
+
+    /** Simulates losing the connection: nothing is delivered until {@link #reconnect()}. */
+    public void disconnect() {
+        connected = false;
+    }
+
+    /** Simulates the connection coming back: subscriptions restored, the listener told. */
+    public void reconnect() {
+        connected = true;
+        listener.onResubscribed();
     }
 
     @Override
@@ -55,7 +71,7 @@ public class ControlledBroker implements Broker {
             held.remove(event);
         }
         if (subscribed.contains(event.channel())) {
-            listener.accept(event);
+            listener.onEvent(event);
         }
     }
 

@@ -9,6 +9,8 @@ import dev.herald.domain.Sequence;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +54,17 @@ public class InMemoryEventStore implements EventStore {
         synchronized (events) {
             return events.isEmpty() ? Sequence.ZERO : events.get(events.size() - 1).seq();
         }
+    }
+
+    @Override
+    public Map<ChannelName, Sequence> heads(Collection<ChannelName> names) {
+        Map<ChannelName, Sequence> heads = new HashMap<>();
+        for (ChannelName name : names) {
+            if (channels.containsKey(name)) {
+                heads.put(name, head(name));
+            }
+        }
+        return heads;
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Optional;
  * MicroProfile Config (where {@code herald.jwt.secret} can also be given as {@code HERALD_JWT_SECRET});
  * the README's configuration table lists the same keys and defaults.
  */
-public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database, Dev dev) {
+public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
+                           Broker broker, Dev dev) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -35,7 +36,18 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Replay(int pageSize) {
     }
 
-    public record Database(String url, String user, String password, int poolSize) {
+    /** @param acquireTimeout how long a request waits for a database connection before failing with 503 */
+    public record Database(String url, String user, String password, int poolSize, Duration acquireTimeout) {
+    }
+
+    /**
+     * @param redisUrl          {@code redis://host:port}; empty keeps the in-memory broker (one instance)
+     * @param redisCluster      use Redis Cluster with sharded pub/sub (SSUBSCRIBE/SPUBLISH)
+     * @param headCheckInterval how often every active channel's stored head is compared with what was delivered
+     * @param pollInterval      how often the store is polled instead while the broker is disconnected
+     */
+    public record Broker(Optional<String> redisUrl, boolean redisCluster, Duration headCheckInterval,
+                         Duration pollInterval) {
     }
 
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
@@ -73,9 +85,15 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.string("herald.db.url", DEFAULT_DB_URL),
                 s.string("herald.db.user", ""),
                 s.string("herald.db.password", ""),
-                s.integer("herald.db.pool-size", 10, 1, 500));
+                s.integer("herald.db.pool-size", 10, 1, 500),
+                positive(s, "herald.db.acquire-timeout", "5s"));
+        Broker broker = new Broker(
+                s.string("herald.redis.url"),
+                s.bool("herald.redis.cluster", false),
+                positive(s, "herald.broker.head-check-interval", "2s"),
+                positive(s, "herald.broker.poll-interval", "500ms"));
         Dev dev = new Dev(s.bool("herald.dev.allow-remote", false));
-        return new HeraldConfig(jwt, connection, limits, replay, database, dev);
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, dev);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

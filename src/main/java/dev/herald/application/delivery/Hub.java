@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -54,7 +55,49 @@ public class Hub {
     /** Attaches the hub to the broker; CDI calls it once, tests call it by hand. */
     @PostConstruct
     public void start() {
-        broker.listen(this::onEvent);
+        broker.listen(new Broker.Listener() {
+            @Override
+            public void onEvent(Event event) {
+                Hub.this.onEvent(event);
+            }
+
+            @Override
+            public void onResubscribed() {
+                checkHeads();
+            }
+        });
+    }
+
+    /**
+     * Compares every active channel's stored head with what this instance delivered, in one
+     * batched query, and delivers whatever is missing from the store. Run periodically (it catches
+     * a trailing event whose broker message was lost), after the broker resubscribes, and often
+     * while the broker is disconnected, when it is the only way events arrive.
+     *
+     * @return how many channels were behind
+     */
+    public int checkHeads() {
+        List<ChannelName> active = activeChannels();
+        if (active.isEmpty()) {
+            return 0;
+        }
+        int behind = 0;
+        for (Map.Entry<ChannelName, Sequence> head : store.heads(active).entrySet()) {
+            Group group = groups.get(head.getKey());
+            if (group == null || head.getValue().value() <= group.delivered) {
+                continue;
+            }
+            behind++;
+            group.lock.lock();
+            try {
+                if (group.started && !group.removed) {
+                    repairGap(group, head.getValue().value() + 1);
+                }
+            } finally {
+                group.lock.unlock();
+            }
+        }
+        return behind;
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.herald.domain.Event;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * The broker of a single instance: a publish reaches this instance's hub directly, on the
@@ -16,18 +15,25 @@ import java.util.function.Consumer;
 public class InMemoryBroker implements Broker {
 
     private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
-    private volatile Consumer<Event> listener = event -> { };
+    private volatile Listener listener;
 
     @Override
-    public void listen(Consumer<Event> listener) {
+    public void listen(Listener listener) {
         this.listener = listener;
     }
 
     @Override
     public void publish(Event event) {
-        if (subscribed.contains(event.channel())) {
-            listener.accept(event);
+        Listener current = listener;
+        if (current != null && subscribed.contains(event.channel())) {
+            current.onEvent(event);
         }
+    }
+
+    /** Always: there is no connection to lose. */
+    @Override
+    public boolean isConnected() {
+        return true;
     }
 
     @Override

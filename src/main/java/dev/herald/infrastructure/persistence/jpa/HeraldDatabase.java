@@ -51,6 +51,8 @@ public final class HeraldDatabase implements AutoCloseable {
             pool.setPassword(settings.password());
         }
         pool.setMaximumPoolSize(settings.poolSize());
+        // Fail a request fast (503) when the database is unreachable instead of holding it for Hikari's 30 s default.
+        pool.setConnectionTimeout(Math.max(250, settings.acquireTimeout().toMillis()));
         pool.setAutoCommit(false);
         ClassLoader loader = HeraldDatabase.class.getClassLoader();
         pool.setDriverClassName(driverFor(settings.url()));

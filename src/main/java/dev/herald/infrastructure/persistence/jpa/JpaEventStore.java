@@ -12,7 +12,11 @@ import jakarta.persistence.PersistenceException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -86,6 +90,28 @@ public class JpaEventStore implements EventStore {
                 .findFirst()
                 .map(Sequence::of)
                 .orElse(Sequence.ZERO));
+    }
+
+    /** Names per query: well inside every database's limit on bound parameters. */
+    static final int HEADS_BATCH = 500;
+
+    @Override
+    public Map<ChannelName, Sequence> heads(Collection<ChannelName> channels) {
+        Map<String, ChannelName> byName = new HashMap<>();
+        channels.forEach(c -> byName.put(c.value(), c));
+        List<String> names = new ArrayList<>(byName.keySet());
+        Map<ChannelName, Sequence> heads = new HashMap<>();
+        for (int from = 0; from < names.size(); from += HEADS_BATCH) {
+            List<String> batch = names.subList(from, Math.min(names.size(), from + HEADS_BATCH));
+            tx.inTransaction(em -> {
+                em.createQuery("select c.name, c.head from ChannelEntity c where c.name in :names", Object[].class)
+                        .setParameter("names", batch)
+                        .getResultList()
+                        .forEach(row -> heads.put(byName.get((String) row[0]), Sequence.of((Long) row[1])));
+                return null;
+            });
+        }
+        return heads;
     }
 
     @Override

@@ -20,7 +20,7 @@ class JpaH2AckStoreTest extends AckStoreContract {
 
     @BeforeAll
     static void openDatabase() {
-        database = HeraldDatabase.open(new HeraldConfig.Database("jdbc:h2:file:" + dir.resolve("herald"), "", "", 10));
+        database = HeraldDatabase.open(new HeraldConfig.Database("jdbc:h2:file:" + dir.resolve("herald"), "", "", 10, java.time.Duration.ofSeconds(5)));
     }
 
     @AfterAll

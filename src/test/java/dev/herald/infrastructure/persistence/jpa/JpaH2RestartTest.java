@@ -27,7 +27,7 @@ class JpaH2RestartTest extends HeraldDatabaseRestartContract {
 
     @Override
     protected HeraldConfig.Database settings(String database) {
-        return new HeraldConfig.Database("jdbc:h2:file:" + dir.resolve(database), "", "", 4);
+        return new HeraldConfig.Database("jdbc:h2:file:" + dir.resolve(database), "", "", 4, java.time.Duration.ofSeconds(5));
     }
 
     @Override

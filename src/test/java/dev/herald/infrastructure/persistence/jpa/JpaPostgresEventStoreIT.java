@@ -19,7 +19,7 @@ class JpaPostgresEventStoreIT extends EventStoreContract {
     @BeforeAll
     static void startPostgres() throws IOException {
         postgres = EmbeddedPostgres.start();
-        database = HeraldDatabase.open(new HeraldConfig.Database(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", 10));
+        database = HeraldDatabase.open(new HeraldConfig.Database(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", 10, java.time.Duration.ofSeconds(5)));
     }
 
     @AfterAll

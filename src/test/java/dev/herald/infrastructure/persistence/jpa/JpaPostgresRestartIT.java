@@ -47,7 +47,7 @@ class JpaPostgresRestartIT extends HeraldDatabaseRestartContract {
 
     @Override
     protected HeraldConfig.Database settings(String database) {
-        return new HeraldConfig.Database(postgres.getJdbcUrl("postgres", database), "postgres", "", 4);
+        return new HeraldConfig.Database(postgres.getJdbcUrl("postgres", database), "postgres", "", 4, java.time.Duration.ofSeconds(5));
     }
 
     @Override
