@@ -22,6 +22,7 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "the body is larger than herald.limits.max-frame-size"),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "the body must be application/json"),
     COMMAND_FAILED("command_failed", 500, "the application failed to handle the command"),
+    STORE_UNAVAILABLE("store_unavailable", 503, "the event store is unavailable; nothing was stored, retry later"),
     INTERNAL_ERROR("internal_error", 500, "internal error");
 
     private final String code;

@@ -17,6 +17,7 @@ import dev.herald.domain.AckStore;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.Sequence;
+import dev.herald.domain.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -98,6 +99,9 @@ public class Gateway {
             handle(session, frame);
         } catch (HeraldException e) {
             session.send(ServerFrames.error(e.code(), e.getMessage(), refOf(frame)));
+        } catch (StoreUnavailableException e) {
+            LOG.warning(() -> "frame " + frame.getClass().getSimpleName() + " refused: " + e.getMessage());
+            session.send(ServerFrames.error(ErrorCode.STORE_UNAVAILABLE, ErrorCode.STORE_UNAVAILABLE.title(), refOf(frame)));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "frame " + frame.getClass().getSimpleName() + " on connection " + session.id() + " failed", e);
             session.send(ServerFrames.error(ErrorCode.INTERNAL_ERROR, "internal error", refOf(frame)));

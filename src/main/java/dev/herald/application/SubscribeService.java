@@ -14,6 +14,7 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.Sequence;
+import dev.herald.domain.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -137,9 +138,14 @@ public class SubscribeService {
                 hub.goLive(group, sub, head.value(), ServerFrames.subscribed(channel, head, false, 0, ref));
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "subscribing connection " + sub.session().id() + " to " + channel + " failed", e);
+            ErrorCode code = e instanceof StoreUnavailableException ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.INTERNAL_ERROR;
+            if (code == ErrorCode.STORE_UNAVAILABLE) {
+                LOG.warning(() -> "subscribing connection " + sub.session().id() + " to " + channel + ": " + e.getMessage());
+            } else {
+                LOG.log(Level.SEVERE, "subscribing connection " + sub.session().id() + " to " + channel + " failed", e);
+            }
             if (sub.session().subscriptions().remove(channel, sub)) {
-                sub.cancel(ServerFrames.error(ErrorCode.INTERNAL_ERROR, "subscribe to " + channel + " failed", ref));
+                sub.cancel(ServerFrames.error(code, "subscribe to " + channel + " failed: " + code.title(), ref));
                 hub.leave(sub);
             }
         } catch (InterruptedException e) {

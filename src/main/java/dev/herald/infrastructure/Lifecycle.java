@@ -1,6 +1,8 @@
 package dev.herald.infrastructure;
 
+import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.delivery.Hub;
 import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
@@ -42,13 +44,23 @@ public class Lifecycle {
     @Inject
     ScheduledExecutorService scheduler;
 
+    @Inject
+    Hub hub;
+
+    @Inject
+    Broker broker;
+
     private ScheduledFuture<?> sweeps;
+    private ScheduledFuture<?> headChecks;
+    private volatile long lastHeadCheck;
     private Thread shutdownHook;
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         backends.toString(); // opens the database and runs migrations now, not on the first client
         long period = monitor.period().toMillis();
         sweeps = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        long poll = config.broker().pollInterval().toMillis();
+        headChecks = scheduler.scheduleWithFixedDelay(this::checkHeads, poll, poll, TimeUnit.MILLISECONDS);
         // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
         // undeploy event below would come too late to reach clients: close them from a JVM hook.
         shutdownHook = new Thread(this::closeAll, "herald-shutdown");
@@ -69,6 +81,27 @@ public class Lifecycle {
                 + period + " ms");
     }
 
+    /**
+     * Runs every poll interval; compares heads every head-check interval, or at every run while
+     * the broker is disconnected, when polling the store is how events still arrive.
+     */
+    private void checkHeads() {
+        long now = System.nanoTime();
+        if (broker.isConnected() && now - lastHeadCheck < config.broker().headCheckInterval().toNanos()) {
+            return;
+        }
+        lastHeadCheck = now;
+        try {
+            int behind = hub.checkHeads();
+            if (behind > 0 && broker.isConnected()) {
+                LOG.fine(() -> behind + " channels were behind their stored head; delivered from the store");
+            }
+        } catch (RuntimeException e) {
+            // The store may be down; the next run tries again.
+            LOG.log(Level.FINE, "head check failed", e);
+        }
+    }
+
     private void sweep() {
         try {
             monitor.sweep();
@@ -81,6 +114,7 @@ public class Lifecycle {
     void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
         if (sweeps != null) {
             sweeps.cancel(false);
+            headChecks.cancel(false);
         }
         if (shutdownHook != null) {
             try {

@@ -30,6 +30,8 @@ public final class ApplicationHarness implements AutoCloseable {
 
     public final HeraldConfig config;
     public final InMemoryEventStore store;
+    /** The store the application uses: {@link #store}, with a switch to take it down. */
+    public final SwitchableEventStore database;
     public final InMemoryAckStore acks = new InMemoryAckStore();
     public final Broker broker;
     public final Hub hub;
@@ -46,12 +48,13 @@ public final class ApplicationHarness implements AutoCloseable {
     public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings, List<ChannelAuthorizer> authorizers) {
         this.config = HeraldConfig.from(new Settings(key -> Optional.ofNullable(settings.get(key))));
         this.store = new InMemoryEventStore(clock);
+        this.database = new SwitchableEventStore(store);
         this.broker = broker;
-        this.hub = new Hub(broker, store, config);
+        this.hub = new Hub(broker, database, config);
         hub.start();
         AccessPolicy policy = new AccessPolicy(authorizers);
-        this.subscriptions = new SubscribeService(policy, hub, store, acks, executor, config);
-        this.publishing = new PublishService(policy, store, broker, config);
+        this.subscriptions = new SubscribeService(policy, hub, database, acks, executor, config);
+        this.publishing = new PublishService(policy, database, broker, config);
         this.registry = new SessionRegistry(subscriptions, clock);
         this.gateway = new Gateway(tokens, registry, subscriptions, publishing, policy, acks,
                 command -> commandHandler.accept(command), config, clock);

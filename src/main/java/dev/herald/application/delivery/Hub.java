@@ -119,7 +119,15 @@ public class Hub {
                     // Subscribe before reading the head: an event committed after the head read is
                     // published after the subscription is active, so it cannot fall between the two.
                     broker.subscribe(group.channel);
-                    group.delivered = store.head(group.channel).value();
+                    try {
+                        group.delivered = store.head(group.channel).value();
+                    } catch (RuntimeException e) {
+                        // Leave nothing behind: the next subscriber starts the channel afresh.
+                        group.removed = true;
+                        groups.remove(group.channel, group);
+                        broker.unsubscribe(group.channel);
+                        throw e;
+                    }
                     group.started = true;
                 }
                 group.add(sub);

@@ -2,6 +2,7 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
+import dev.herald.domain.StoreUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -53,6 +54,10 @@ final class ProblemMappers {
             }
             if (e instanceof HeraldException refused) {
                 return new Refused().toResponse(refused);
+            }
+            if (e instanceof StoreUnavailableException) {
+                LOG.warning(() -> "request refused: " + e.getMessage());
+                return Response.fromResponse(Problems.of(ErrorCode.STORE_UNAVAILABLE, null)).header("Retry-After", "5").build();
             }
             LOG.log(Level.SEVERE, "request failed", e);
             return Problems.of(ErrorCode.INTERNAL_ERROR, null);
