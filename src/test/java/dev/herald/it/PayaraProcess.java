@@ -67,6 +67,14 @@ public final class PayaraProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** Kills with SIGKILL, like a crash: no shutdown hook runs, clients see their sockets drop. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("Payara Micro did not die within 30 s of SIGKILL");
+        }
+    }
+
     /** Stops with SIGTERM, as an orchestrator would, and waits for the process to end. */
     public void stop() throws InterruptedException {
         process.destroy();
