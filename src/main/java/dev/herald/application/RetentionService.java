@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -50,6 +51,8 @@ public class RetentionService {
     private HeraldConfig.Retention settings;
     private Clock clock;
     private String owner;
+    /** The lease admits its owner again, so two sweeps of one instance must be kept apart here. */
+    private final AtomicBoolean running = new AtomicBoolean();
 
     protected RetentionService() {
         // for CDI proxies
@@ -77,6 +80,8 @@ public class RetentionService {
             DISABLED,
             /** Another instance holds the lease and sweeps. */
             NOT_LEASE_HOLDER,
+            /** An earlier sweep of this instance is still running. */
+            ALREADY_RUNNING,
             /** Every channel was visited. */
             COMPLETED,
             /** The lease lapsed during the sweep (a long pause); the sweep stopped, the next one goes on. */
@@ -99,17 +104,24 @@ public class RetentionService {
         if (!settings.enabled()) {
             return new Sweep(Sweep.Outcome.DISABLED, 0, 0);
         }
-        if (!leases.tryAcquire(LEASE, owner, LEASE_TTL)) {
-            return new Sweep(Sweep.Outcome.NOT_LEASE_HOLDER, 0, 0);
+        if (!running.compareAndSet(false, true)) {
+            return new Sweep(Sweep.Outcome.ALREADY_RUNNING, 0, 0);
         }
-        Run run = new Run(clock.instant());
         try {
-            boolean completed = run.everyChannel();
-            return new Sweep(completed ? Sweep.Outcome.COMPLETED : Sweep.Outcome.LEASE_LOST, run.channels, run.deleted);
-        } finally {
-            if (run.holding) {
-                releaseQuietly();
+            if (!leases.tryAcquire(LEASE, owner, LEASE_TTL)) {
+                return new Sweep(Sweep.Outcome.NOT_LEASE_HOLDER, 0, 0);
             }
+            Run run = new Run(clock.instant());
+            try {
+                boolean completed = run.everyChannel();
+                return new Sweep(completed ? Sweep.Outcome.COMPLETED : Sweep.Outcome.LEASE_LOST, run.channels, run.deleted);
+            } finally {
+                if (run.holding) {
+                    releaseQuietly();
+                }
+            }
+        } finally {
+            running.set(false);
         }
     }
 

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import static dev.herald.testing.Frames.eventsOn;
@@ -279,6 +280,29 @@ class RetentionServiceTest {
         assertEquals(Sweep.Outcome.COMPLETED, firstSweep.outcome());
         assertEquals(List.of(new Sweep(Sweep.Outcome.NOT_LEASE_HOLDER, 0, 0)), secondsSweeps);
         assertEquals(range(9, 10), held(channel("a")));
+    }
+
+    @Test
+    void aSecondSweepOfTheSameInstanceDoesNotStartWhileTheFirstRuns() {
+        // given: the lease admits its owner again, so only the service can keep its own sweeps apart
+        append(channel("a"), 10);
+        RetentionService retention = service("one", Map.of("herald.retention.max-events", "2", "herald.retention.batch-size", "3"));
+        List<Sweep> nested = new ArrayList<>();
+        AtomicBoolean tried = new AtomicBoolean();
+        store.afterDelete = () -> {
+            if (tried.compareAndSet(false, true)) {
+                nested.add(retention.sweep());
+            }
+        };
+
+        // when
+        Sweep sweep = retention.sweep();
+
+        // then
+        assertEquals(new Sweep(Sweep.Outcome.COMPLETED, 1, 8), sweep);
+        assertEquals(List.of(new Sweep(Sweep.Outcome.ALREADY_RUNNING, 0, 0)), nested);
+        assertEquals(List.of(3, 3, 2), store.deletedPerCall);
+        assertEquals(Sweep.Outcome.COMPLETED, retention.sweep().outcome(), "the next sweep runs again");
     }
 
     @Test
