@@ -14,6 +14,7 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -90,7 +91,7 @@ public class RetentionService {
 
         @Override
         public String toString() {
-            return "retention sweep " + outcome.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            return "retention sweep " + outcome.name().toLowerCase(Locale.ROOT).replace('_', ' ')
                     + ": " + channels + " channels visited, " + deleted + " events deleted";
         }
     }
