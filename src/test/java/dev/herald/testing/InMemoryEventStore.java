@@ -4,12 +4,15 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.RetentionStore;
 import dev.herald.domain.Sequence;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +20,19 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Herald's in-memory {@link EventStore} for unit tests: the same guarantees as the JPA store
- * (appends per channel are serialized, so visibility follows sequence order), held in a map.
+ * Herald's in-memory {@link EventStore} and {@link RetentionStore} for unit tests: the same
+ * guarantees as the JPA stores (appends per channel are serialized, so visibility follows sequence
+ * order; the head outlives deleted events), held in a map.
  */
-public class InMemoryEventStore implements EventStore {
+public class InMemoryEventStore implements EventStore, RetentionStore {
 
-    private final Map<ChannelName, List<Event>> channels = new ConcurrentHashMap<>();
+    /** One channel: its head and the events still held, oldest first. Guarded by its own monitor. */
+    private static final class Log {
+        long head;
+        final List<Event> events = new ArrayList<>();
+    }
+
+    private final Map<ChannelName, Log> channels = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public InMemoryEventStore(Clock clock) {
@@ -35,24 +45,24 @@ public class InMemoryEventStore implements EventStore {
 
     @Override
     public Event append(ChannelName channel, EventDraft draft) {
-        List<Event> events = channels.computeIfAbsent(channel, c -> new ArrayList<>());
-        synchronized (events) {
-            long seq = events.isEmpty() ? 1 : events.get(events.size() - 1).seq().value() + 1;
+        Log log = channels.computeIfAbsent(channel, c -> new Log());
+        synchronized (log) {
+            long seq = ++log.head;
             Event event = new Event(channel, Sequence.of(seq), draft.type(),
                     clock.instant().truncatedTo(ChronoUnit.MILLIS), draft.data(), draft.correlationId());
-            events.add(event);
+            log.events.add(event);
             return event;
         }
     }
 
     @Override
     public Sequence head(ChannelName channel) {
-        List<Event> events = channels.get(channel);
-        if (events == null) {
+        Log log = channels.get(channel);
+        if (log == null) {
             return Sequence.ZERO;
         }
-        synchronized (events) {
-            return events.isEmpty() ? Sequence.ZERO : events.get(events.size() - 1).seq();
+        synchronized (log) {
+            return Sequence.of(log.head);
         }
     }
 
@@ -69,13 +79,13 @@ public class InMemoryEventStore implements EventStore {
 
     @Override
     public List<Event> read(ChannelName channel, Sequence after, int limit) {
-        List<Event> events = channels.get(channel);
-        if (events == null) {
+        Log log = channels.get(channel);
+        if (log == null) {
             return List.of();
         }
-        synchronized (events) {
+        synchronized (log) {
             List<Event> page = new ArrayList<>();
-            for (Event e : events) {
+            for (Event e : log.events) {
                 if (e.seq().isAfter(after)) {
                     page.add(e);
                     if (page.size() == limit) {
@@ -89,22 +99,62 @@ public class InMemoryEventStore implements EventStore {
 
     @Override
     public Optional<Sequence> earliest(ChannelName channel) {
-        List<Event> events = channels.get(channel);
-        if (events == null) {
+        Log log = channels.get(channel);
+        if (log == null) {
             return Optional.empty();
         }
-        synchronized (events) {
-            return events.isEmpty() ? Optional.empty() : Optional.of(events.get(0).seq());
+        synchronized (log) {
+            return log.events.isEmpty() ? Optional.empty() : Optional.of(log.events.get(0).seq());
         }
     }
 
-    /** Drops every event up to and including {@code upTo}, as retention would. */
-    public void dropThrough(ChannelName channel, Sequence upTo) {
-        List<Event> events = channels.get(channel);
-        if (events != null) {
-            synchronized (events) {
-                events.removeIf(e -> !e.seq().isAfter(upTo));
-            }
+    @Override
+    public List<ChannelHead> channels(Optional<ChannelName> after, int limit) {
+        String from = after.map(ChannelName::value).orElse(null);
+        return channels.keySet().stream()
+                .filter(c -> from == null || c.value().compareTo(from) > 0)
+                .sorted(Comparator.comparing(ChannelName::value))
+                .limit(limit)
+                .map(c -> new ChannelHead(c, head(c)))
+                .toList();
+    }
+
+    @Override
+    public Optional<Sequence> lastOlderThan(ChannelName channel, Instant cutoff, int limit) {
+        Log log = channels.get(channel);
+        if (log == null) {
+            return Optional.empty();
         }
+        synchronized (log) {
+            Sequence last = null;
+            for (Event e : log.events.subList(0, Math.min(limit, log.events.size()))) {
+                if (!e.ts().isBefore(cutoff)) {
+                    break;
+                }
+                last = e.seq();
+            }
+            return Optional.ofNullable(last);
+        }
+    }
+
+    @Override
+    public int deleteThrough(ChannelName channel, Sequence upTo, int limit) {
+        Log log = channels.get(channel);
+        if (log == null) {
+            return 0;
+        }
+        synchronized (log) {
+            int deleted = 0;
+            while (deleted < limit && !log.events.isEmpty() && !log.events.get(0).seq().isAfter(upTo)) {
+                log.events.remove(0);
+                deleted++;
+            }
+            return deleted;
+        }
+    }
+
+    /** Drops every event up to and including {@code upTo} at once, as retention would over several batches. */
+    public void dropThrough(ChannelName channel, Sequence upTo) {
+        deleteThrough(channel, upTo, Integer.MAX_VALUE);
     }
 }

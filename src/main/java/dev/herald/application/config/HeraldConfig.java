@@ -9,7 +9,7 @@ import java.util.Optional;
  * the README's configuration table lists the same keys and defaults.
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
-                           Broker broker, Dev dev) {
+                           Broker broker, Retention retention, Dev dev) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -48,6 +48,26 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
      */
     public record Broker(Optional<String> redisUrl, boolean redisCluster, Duration headCheckInterval,
                          Duration pollInterval) {
+    }
+
+    /**
+     * How much history the store keeps. Every interval one instance at a time (whichever holds the
+     * retention lease) deletes, channel by channel, the events older than {@code maxAge} and all but
+     * the newest {@code maxEvents}, oldest first and never more than {@code batchSize} rows per
+     * transaction. A channel's head survives, so its numbering continues after everything was
+     * deleted; a replay from before the oldest kept event answers {@code recovered:false}.
+     *
+     * @param maxAge    events older than this are deleted; zero keeps events of any age
+     * @param maxEvents events kept per channel, the newest; zero keeps any number
+     * @param interval  how often each instance tries to run a sweep
+     * @param batchSize rows deleted per statement and transaction, and channels listed per query
+     */
+    public record Retention(Duration maxAge, int maxEvents, Duration interval, int batchSize) {
+
+        /** Whether there is anything to delete: with both limits at zero the store keeps everything. */
+        public boolean enabled() {
+            return !maxAge.isZero() || maxEvents > 0;
+        }
     }
 
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
@@ -92,8 +112,13 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.bool("herald.redis.cluster", false),
                 positive(s, "herald.broker.head-check-interval", "2s"),
                 positive(s, "herald.broker.poll-interval", "500ms"));
+        Retention retention = new Retention(
+                s.duration("herald.retention.max-age", "7d"),
+                s.integer("herald.retention.max-events", 100_000, 0, Integer.MAX_VALUE),
+                positive(s, "herald.retention.interval", "1m"),
+                s.integer("herald.retention.batch-size", 1000, 1, 100_000));
         Dev dev = new Dev(s.bool("herald.dev.allow-remote", false));
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, dev);
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, retention, dev);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

@@ -9,12 +9,12 @@ import java.util.regex.Pattern;
 
 /**
  * Typed reads over a key-value source, with Herald's notation for durations ({@code 500ms},
- * {@code 30s}, {@code 5m}, {@code 1h}, {@code 0}) and sizes ({@code 65536}, {@code 64KiB},
+ * {@code 30s}, {@code 5m}, {@code 1h}, {@code 7d}, {@code 0}) and sizes ({@code 65536}, {@code 64KiB},
  * {@code 4MiB}). A value that does not parse fails start-up with a message naming the key.
  */
 public final class Settings {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
 
     private final Function<String, Optional<String>> source;
@@ -83,7 +83,7 @@ public final class Settings {
         }
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m or 1h");
+            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m, 1h or 7d");
         }
         try {
             long amount = Long.parseLong(m.group(1));
@@ -91,7 +91,8 @@ public final class Settings {
                 case "ms" -> Duration.ofMillis(amount);
                 case "s" -> Duration.ofSeconds(amount);
                 case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
             };
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("duration is too large");

@@ -50,6 +50,11 @@ class HeraldConfigTest {
         assertTrue(c.jwt().audience().isEmpty());
         assertTrue(c.jwt().developmentMode());
         assertFalse(c.dev().allowRemote());
+        assertEquals(Duration.ofDays(7), c.retention().maxAge());
+        assertEquals(100_000, c.retention().maxEvents());
+        assertEquals(Duration.ofMinutes(1), c.retention().interval());
+        assertEquals(1000, c.retention().batchSize());
+        assertTrue(c.retention().enabled());
     }
 
     @Test
@@ -72,6 +77,10 @@ class HeraldConfigTest {
         values.put("herald.db.password", "pw");
         values.put("herald.db.pool-size", "3");
         values.put("herald.dev.allow-remote", "true");
+        values.put("herald.retention.max-age", "36h");
+        values.put("herald.retention.max-events", "250");
+        values.put("herald.retention.interval", "15s");
+        values.put("herald.retention.batch-size", "50");
 
         // when
         HeraldConfig c = config(values);
@@ -94,6 +103,35 @@ class HeraldConfigTest {
         assertEquals("pw", c.database().password());
         assertEquals(3, c.database().poolSize());
         assertTrue(c.dev().allowRemote());
+        assertEquals(Duration.ofHours(36), c.retention().maxAge());
+        assertEquals(250, c.retention().maxEvents());
+        assertEquals(Duration.ofSeconds(15), c.retention().interval());
+        assertEquals(50, c.retention().batchSize());
+    }
+
+    @Test
+    void zeroRetentionLimitsKeepEverything() {
+        // given
+        Map<String, String> values = Map.of("herald.retention.max-age", "0", "herald.retention.max-events", "0");
+
+        // when
+        HeraldConfig.Retention r = config(values).retention();
+
+        // then
+        assertEquals(Duration.ZERO, r.maxAge());
+        assertEquals(0, r.maxEvents());
+        assertFalse(r.enabled());
+        assertTrue(config(Map.of("herald.retention.max-age", "0")).retention().enabled(), "max-events still applies");
+        assertTrue(config(Map.of("herald.retention.max-events", "0")).retention().enabled(), "max-age still applies");
+    }
+
+    @Test
+    void refusesRetentionSettingsOutOfRange() {
+        assertTrue(invalid("herald.retention.interval", "0").getMessage().contains("herald.retention.interval"));
+        assertTrue(invalid("herald.retention.batch-size", "0").getMessage().contains("herald.retention.batch-size"));
+        assertTrue(invalid("herald.retention.batch-size", "100001").getMessage().contains("herald.retention.batch-size"));
+        assertTrue(invalid("herald.retention.max-events", "-1").getMessage().contains("herald.retention.max-events"));
+        assertTrue(invalid("herald.retention.max-age", "1w").getMessage().contains("herald.retention.max-age"));
     }
 
     @Test

@@ -26,6 +26,8 @@ class SettingsTest {
             "30s,   PT30S",
             "5m,    PT5M",
             "1h,    PT1H",
+            "7d,    PT168H",
+            "'2 d', PT48H",
             "0,     PT0S",
             "0s,    PT0S",
             "'30 s', PT30S",
@@ -49,8 +51,8 @@ class SettingsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"30", "-1s", "1.5s", "1d", "s", "ms", "PT30S", "30sec", "1 h 2", "5M", "abc",
-            "99999999999999999999s", "9223372036854775807h"})
+    @ValueSource(strings = {"30", "-1s", "1.5s", "1.5d", "1D", "1w", "d", "s", "ms", "PT30S", "30sec", "1 h 2", "5M", "abc",
+            "99999999999999999999s", "9223372036854775807h", "106751991167301d"})
     void refusesMalformedDurationsNamingTheKey(String text) {
         // given
         Settings s = settings(Map.of("herald.heartbeat.interval", text));

@@ -29,7 +29,7 @@ import java.util.Properties;
  */
 public final class HeraldDatabase implements AutoCloseable {
 
-    private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class);
+    private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class, LeaseEntity.class);
 
     private final HikariDataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;
