@@ -125,17 +125,22 @@ public class SubscribeService {
             }
             Optional<Sequence> from = since.isPresent() ? since : acks.position(principal.subject(), channel);
             Sequence head = Sequence.of(group.delivered());
-            if (from.isPresent() && recoverable(channel, from.get(), head)) {
-                long position = from.get().value();
-                if (!sub.sendIfActive(ServerFrames.subscribed(channel, head, true, head.value() - position, ref))) {
-                    return;
-                }
-                long reached = replay(sub, group, position);
-                if (reached >= 0) {
-                    hub.goLive(group, sub, reached, null);
-                }
-            } else {
+            Optional<List<Event>> firstPage = from.flatMap(position -> firstPageIfRecoverable(channel, position, head));
+            if (firstPage.isEmpty()) {
                 hub.goLive(group, sub, head.value(), ServerFrames.subscribed(channel, head, false, 0, ref));
+                return;
+            }
+            long position = from.get().value();
+            if (!sub.sendIfActive(ServerFrames.subscribed(channel, head, true, head.value() - position, ref))) {
+                return;
+            }
+            for (Event e : firstPage.get()) {
+                sub.deliver(e.seq().value(), ServerFrames.event(e));
+                position = e.seq().value();
+            }
+            long reached = replay(sub, group, position);
+            if (reached >= 0) {
+                hub.goLive(group, sub, reached, null);
             }
         } catch (RuntimeException e) {
             ErrorCode code = e instanceof StoreUnavailableException ? ErrorCode.STORE_UNAVAILABLE : ErrorCode.INTERNAL_ERROR;
@@ -183,16 +188,24 @@ public class SubscribeService {
     }
 
     /**
-     * Whether every event after {@code position} is still in the store: the position is not ahead
-     * of the head, and nothing after it has been removed by retention.
+     * The first page of events after {@code position} when every one of them is still in the store:
+     * the position is not ahead of the head, and the store still holds the event right after it.
+     * Deciding on the page actually read (not on an earlier look at the oldest event) means a
+     * retention sweep running meanwhile cannot make a replay skip events after promising them.
+     *
+     * @return empty when the subscription cannot be recovered from {@code position}
      */
-    private boolean recoverable(ChannelName channel, Sequence position, Sequence head) {
+    private Optional<List<Event>> firstPageIfRecoverable(ChannelName channel, Sequence position, Sequence head) {
         if (position.isAfter(head)) {
-            return false;
+            return Optional.empty();
         }
         if (position.equals(head)) {
-            return true;
+            return Optional.of(List.of());
         }
-        return store.earliest(channel).map(earliest -> earliest.value() <= position.value() + 1).orElse(false);
+        List<Event> page = store.read(channel, position, pageSize);
+        if (page.isEmpty() || page.get(0).seq().value() != position.value() + 1) {
+            return Optional.empty();
+        }
+        return Optional.of(page);
     }
 }

@@ -6,10 +6,14 @@ import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.security.TokenVerifier;
 import dev.herald.domain.AckStore;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.Leases;
+import dev.herald.domain.RetentionStore;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
+import dev.herald.infrastructure.persistence.jpa.JpaLeases;
+import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
 import jakarta.annotation.PostConstruct;
@@ -73,6 +77,18 @@ public class Backends {
     @Singleton
     AckStore ackStore() {
         return new JpaAckStore(database.entityManagerFactory(), clock);
+    }
+
+    @Produces
+    @Singleton
+    RetentionStore retentionStore() {
+        return new JpaRetentionStore(database.entityManagerFactory());
+    }
+
+    @Produces
+    @Singleton
+    Leases leases() {
+        return new JpaLeases(database.entityManagerFactory(), clock);
     }
 
     @Produces

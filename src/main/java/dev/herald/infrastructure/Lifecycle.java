@@ -1,5 +1,6 @@
 package dev.herald.infrastructure;
 
+import dev.herald.application.RetentionService;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
@@ -8,12 +9,15 @@ import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.ConnectionMonitor;
 import dev.herald.application.session.SessionRegistry;
+import dev.herald.domain.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +54,15 @@ public class Lifecycle {
     @Inject
     Broker broker;
 
+    @Inject
+    RetentionService retention;
+
+    @Inject
+    Executor executor;
+
     private ScheduledFuture<?> sweeps;
     private ScheduledFuture<?> headChecks;
+    private ScheduledFuture<?> retentionSweeps;
     private volatile long lastHeadCheck;
     private Thread shutdownHook;
 
@@ -61,6 +72,8 @@ public class Lifecycle {
         sweeps = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
         long poll = config.broker().pollInterval().toMillis();
         headChecks = scheduler.scheduleWithFixedDelay(this::checkHeads, poll, poll, TimeUnit.MILLISECONDS);
+        long retentionEvery = config.retention().interval().toMillis();
+        retentionSweeps = scheduler.scheduleWithFixedDelay(this::startRetentionSweep, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
         // undeploy event below would come too late to reach clients: close them from a JVM hook.
         shutdownHook = new Thread(this::closeAll, "herald-shutdown");
@@ -102,6 +115,31 @@ public class Lifecycle {
         }
     }
 
+    /** Hands the sweep to the managed executor so a long sweep never holds up heartbeats and head checks. */
+    private void startRetentionSweep() {
+        try {
+            executor.execute(this::sweepRetention);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "retention sweep not started; the next tick tries again", e);
+        }
+    }
+
+    private void sweepRetention() {
+        try {
+            RetentionService.Sweep sweep = retention.sweep();
+            if (sweep.deleted() > 0 || sweep.outcome() == RetentionService.Sweep.Outcome.LEASE_LOST) {
+                LOG.info(sweep::toString);
+            } else {
+                LOG.fine(sweep::toString);
+            }
+        } catch (StoreUnavailableException e) {
+            LOG.warning(() -> "retention sweep skipped: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Keep the schedule alive: a failed sweep must not stop retention for good.
+            LOG.log(Level.SEVERE, "retention sweep failed", e);
+        }
+    }
+
     private void sweep() {
         try {
             monitor.sweep();
@@ -115,6 +153,7 @@ public class Lifecycle {
         if (sweeps != null) {
             sweeps.cancel(false);
             headChecks.cancel(false);
+            retentionSweeps.cancel(false);
         }
         if (shutdownHook != null) {
             try {

@@ -29,7 +29,6 @@ import static dev.herald.testing.Frames.eventsOn;
 import static dev.herald.testing.Frames.ofType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -328,7 +327,7 @@ class SubscribeServiceTest {
         stalled.await(ofType("subscribed"), WAIT);
         assertEquals(dev.herald.application.session.CloseCode.SLOW_CONSUMER, stalled.awaitClose(WAIT));
         assertTrue(asked.get());
-        assertNull(stalled.frames().stream().filter(eventsOn(CHANNEL.value())).findFirst().orElse(null),
-                "no event was queued for a client that could not take it");
+        assertTrue(stalled.frames().stream().filter(eventsOn(CHANNEL.value())).count() <= 50,
+                "at most the first page (50) was queued for a client that could not take more");
     }
 }

@@ -148,10 +148,12 @@ public class Hub {
         try {
             if (group.remove(sub) && group.isEmpty() && !group.removed) {
                 group.removed = true;
-                groups.remove(group.channel, group);
+                // Unsubscribe while the group is still in the map: a concurrent join waits on this
+                // lock, finds the group removed and subscribes afresh only after this unsubscribe.
                 if (group.started) {
                     broker.unsubscribe(group.channel);
                 }
+                groups.remove(group.channel, group);
             }
         } finally {
             group.lock.unlock();
