@@ -54,4 +54,9 @@ public class InMemoryBroker implements Broker {
     public void unsubscribe(ChannelName channel) {
         subscribed.remove(channel);
     }
+
+    @Override
+    public String toString() {
+        return "in-memory (one instance)";
+    }
 }

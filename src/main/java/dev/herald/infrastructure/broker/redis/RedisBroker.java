@@ -312,6 +312,12 @@ public class RedisBroker implements Broker, AutoCloseable {
         LOG.info(() -> "Redis broker for " + description + " closed");
     }
 
+    /** Names the server, never the credentials. */
+    @Override
+    public String toString() {
+        return "Redis pub/sub at " + description;
+    }
+
     // --- the subscription loop ----------------------------------------------------------------
 
     /** Loop outside subscribe() so that a dropped connection starts a new subscription. */
