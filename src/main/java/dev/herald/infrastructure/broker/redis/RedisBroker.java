@@ -70,19 +70,28 @@ public class RedisBroker implements Broker, AutoCloseable {
     /** After a failed publish, later ones are skipped this long instead of each waiting for Redis. */
     private static final Duration PUBLISH_PAUSE = Duration.ofSeconds(1);
     private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
-    private static final Duration PING_INTERVAL = Duration.ofSeconds(2);
-    /**
-     * Longest silence on the subscriber connection before it counts as dead. Pings keep a healthy
-     * one talking every {@link #PING_INTERVAL}; without this a half-open TCP connection (Redis host
-     * gone without a FIN) would look connected forever.
-     */
-    private static final Duration SILENCE_LIMIT = Duration.ofSeconds(7);
     private static final Duration BACKOFF_BASE = Duration.ofMillis(100);
     private static final Duration BACKOFF_CAP = Duration.ofSeconds(5);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
     private static final Duration OUTAGE_LOG_INTERVAL = Duration.ofSeconds(30);
 
+    /**
+     * How the subscriber connection is checked. Pings keep a healthy connection talking; a
+     * connection silent for longer than {@code silenceLimit} counts as dead. Without this a
+     * half-open TCP connection (Redis host gone without a FIN) would look connected forever.
+     */
+    record Liveness(Duration pingInterval, Duration silenceLimit) {
+        static final Liveness DEFAULT = new Liveness(Duration.ofSeconds(2), Duration.ofSeconds(7));
+
+        Liveness {
+            if (silenceLimit.compareTo(pingInterval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("the silence limit must cover at least two ping intervals");
+            }
+        }
+    }
+
+    private final Liveness liveness;
     private final String description;
     private final HostAndPort address;
     private final JedisClientConfig subscriberConfig;
@@ -122,13 +131,18 @@ public class RedisBroker implements Broker, AutoCloseable {
      * @throws IllegalArgumentException when the URL is not a Redis URL
      */
     public RedisBroker(String url, Executor executor, ScheduledExecutorService scheduler) {
+        this(url, executor, scheduler, Liveness.DEFAULT);
+    }
+
+    RedisBroker(String url, Executor executor, ScheduledExecutorService scheduler, Liveness liveness) {
         URI uri = parse(url);
+        this.liveness = liveness;
         this.executor = executor;
         this.scheduler = scheduler;
         this.address = new HostAndPort(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
         this.description = (JedisURIHelper.isRedisSSLScheme(uri) ? "rediss://" : "redis://") + address;
         this.subscriberConfig = clientConfig(uri, "herald-subscriber")
-                .blockingSocketTimeoutMillis((int) SILENCE_LIMIT.toMillis())
+                .blockingSocketTimeoutMillis((int) liveness.silenceLimit().toMillis())
                 .build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
         poolConfig.setMaxTotal(POOL_SIZE);
@@ -185,7 +199,7 @@ public class RedisBroker implements Broker, AutoCloseable {
             throw new IllegalStateException("already started");
         }
         executor.execute(this::run);
-        long ping = PING_INTERVAL.toMillis();
+        long ping = liveness.pingInterval().toMillis();
         pings = scheduler.scheduleWithFixedDelay(this::ping, ping, ping, TimeUnit.MILLISECONDS);
     }
 

@@ -279,6 +279,61 @@ class RedisBrokerIT extends BrokerContract {
         secondListener.awaitResubscribed(1, DEADLINE);
     }
 
+    /** A broker that checks its connection every 200 ms, so that silence shows within a second. */
+    private RedisBroker quicklyChecked(RecordingListener listener) throws InterruptedException {
+        RedisBroker b = new RedisBroker("redis://127.0.0.1:" + port, executor, scheduler,
+                new RedisBroker.Liveness(Duration.ofMillis(200), Duration.ofMillis(800)));
+        b.listen(listener);
+        b.start();
+        awaitTrue(b::isConnected, DEADLINE, "the broker connects");
+        return b;
+    }
+
+    @Test
+    void anIdleConnectionStaysUpBecauseItsPingsAreAnswered() throws InterruptedException {
+        // given
+        RecordingListener idleListener = new RecordingListener();
+        try (RedisBroker idle = quicklyChecked(idleListener)) {
+            ChannelName channel = newChannel();
+            idle.subscribe(channel);
+
+            // when: idle for several times the silence limit (the idleness is what is tested)
+            Thread.sleep(2_500);
+
+            // then
+            assertTrue(idle.isConnected());
+            assertEquals(0, idleListener.resubscribed(), "no reconnect happened");
+            Event event = event(channel);
+            idle.publish(event);
+            assertEquals(List.of(event), idleListener.await(channel, 1, DEADLINE));
+        }
+    }
+
+    @Test
+    void aRedisThatStopsAnsweringCountsAsDisconnectedUntilItAnswersAgain() throws InterruptedException {
+        // given: a connection that stays open but silent, as when the Redis host vanishes
+        RecordingListener silentListener = new RecordingListener();
+        try (RedisBroker watched = quicklyChecked(silentListener)) {
+            ChannelName channel = newChannel();
+            watched.subscribe(channel);
+
+            // when
+            long pausedAt = System.nanoTime();
+            try (Jedis jedis = plainClient()) {
+                jedis.clientPause(3_000, ClientPauseMode.ALL);
+            }
+
+            // then
+            awaitTrue(() -> !watched.isConnected(), Duration.ofMillis(2_500), "the silence is noticed while Redis is paused");
+            awaitTrue(watched::isConnected, RECONNECT_DEADLINE, "the broker reconnects once Redis answers");
+            assertTrue(System.nanoTime() - pausedAt > Duration.ofMillis(2_500).toNanos(), "not before the pause ended");
+            silentListener.awaitResubscribed(1, DEADLINE);
+            Event event = event(channel);
+            watched.publish(event);
+            assertEquals(List.of(event), silentListener.await(channel, 1, DEADLINE));
+        }
+    }
+
     @Test
     void closeReturnsWithinABoundedTime() throws InterruptedException {
         // given

@@ -113,6 +113,13 @@ class RedisBrokerTest {
     }
 
     @Test
+    void aSilenceLimitMustCoverTwoPings() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new RedisBroker.Liveness(Duration.ofSeconds(2), Duration.ofSeconds(3)));
+        assertDoesNotThrow(() -> new RedisBroker.Liveness(Duration.ofSeconds(2), Duration.ofSeconds(4)));
+    }
+
+    @Test
     void startsOnlyOnce() {
         RedisBroker broker = new RedisBroker("redis://127.0.0.1:1", executor, scheduler);
         try {
