@@ -47,7 +47,8 @@ import java.util.logging.Logger;
  * {@code herald:ch:ns:id}; each message is one event as compact JSON (see {@link RedisEventCodec}).
  * {@code herald:control} is subscribed by every instance and carries nothing yet. Only Herald
  * should publish on {@code herald:ch:*}: an event that is not in the store breaks the numbering
- * that clients rely on; other programs may subscribe freely.
+ * that clients rely on; other programs may subscribe freely. Redis pub/sub ignores the database
+ * number, so two Herald deployments on one Redis share their channels: give each its own Redis.
  *
  * <p>One connection per instance holds the subscription, in a loop on the executor it is given;
  * publishing borrows from a small pool. Commands on the subscriber connection (subscribe,
@@ -65,7 +66,10 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     private static final int DEFAULT_PORT = 6379;
     private static final int POOL_SIZE = 8;
-    /** Connect, read and pool-wait limit of a publish: the event is already stored, so give up early. */
+    /**
+     * Connect and reply limit of every command, and how long a publish waits for a pooled
+     * connection: a published event is already stored, so giving up early loses nothing.
+     */
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(1);
     /** After a failed publish, later ones are skipped this long instead of each waiting for Redis. */
     private static final Duration PUBLISH_PAUSE = Duration.ofSeconds(1);
