@@ -9,6 +9,7 @@ import dev.herald.domain.EventStore;
 import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
+import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
@@ -26,6 +27,9 @@ import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -43,13 +47,26 @@ public class Backends {
     @Inject
     Clock clock;
 
+    @Inject
+    Executor executor;
+
+    @Inject
+    ScheduledExecutorService scheduler;
+
+    private Broker broker;
     private HeraldDatabase database;
     private byte[] developmentSecret;
 
     @PostConstruct
     void open() {
+        // Broker settings first: a wrong one fails the deployment before the database is touched.
+        broker = newBroker(config.broker(), executor, scheduler);
         database = HeraldDatabase.open(config.database());
         LOG.info(() -> "event store: " + describe(config.database().url()));
+        if (broker instanceof RedisBroker redis) {
+            redis.start();
+        }
+        LOG.info(() -> "broker: " + broker);
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -58,13 +75,37 @@ public class Backends {
 
     @PreDestroy
     void close() {
-        database.close();
+        try {
+            if (broker instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing the broker failed", e);
+        } finally {
+            database.close();
+        }
     }
 
     @Produces
     @Singleton
     Broker broker() {
-        return new InMemoryBroker();
+        return broker;
+    }
+
+    /**
+     * Redis when {@code herald.redis.url} is set (not yet started), else the single-instance broker.
+     *
+     * @throws IllegalArgumentException for settings Herald cannot run with
+     */
+    static Broker newBroker(HeraldConfig.Broker settings, Executor executor, ScheduledExecutorService scheduler) {
+        if (settings.redisCluster()) {
+            // Sharded pub/sub needs one subscriber connection per shard and slot-migration handling;
+            // better to refuse than to run half of it.
+            throw new IllegalArgumentException("herald.redis.cluster is not supported yet");
+        }
+        return settings.redisUrl()
+                .<Broker>map(url -> new RedisBroker(url, executor, scheduler))
+                .orElseGet(InMemoryBroker::new);
     }
 
     @Produces

@@ -6,6 +6,8 @@ import dev.herald.domain.Event;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The broker of a single instance: a publish reaches this instance's hub directly, on the
@@ -13,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * unsubscribe never waits for a fan-out.
  */
 public class InMemoryBroker implements Broker {
+
+    private static final Logger LOG = Logger.getLogger(InMemoryBroker.class.getName());
 
     private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
     private volatile Listener listener;
@@ -26,7 +30,12 @@ public class InMemoryBroker implements Broker {
     public void publish(Event event) {
         Listener current = listener;
         if (current != null && subscribed.contains(event.channel())) {
-            current.onEvent(event);
+            try {
+                current.onEvent(event);
+            } catch (RuntimeException e) {
+                // The event is stored; a delivery failure is the hub's to repair, not the publisher's error.
+                LOG.log(Level.SEVERE, "the listener failed on " + event.channel() + " " + event.seq(), e);
+            }
         }
     }
 
@@ -44,5 +53,10 @@ public class InMemoryBroker implements Broker {
     @Override
     public void unsubscribe(ChannelName channel) {
         subscribed.remove(channel);
+    }
+
+    @Override
+    public String toString() {
+        return "in-memory (one instance)";
     }
 }
