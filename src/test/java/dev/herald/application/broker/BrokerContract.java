@@ -20,7 +20,6 @@ import java.util.function.BooleanSupplier;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What every {@link Broker} must do, run against each implementation by a subclass.
@@ -44,11 +43,6 @@ public abstract class BrokerContract {
 
     /** A new, started broker: one more "instance"; brokers of one test class may share their backend. */
     protected abstract Broker newBroker();
-
-    /** Whether two brokers from {@link #newBroker()} reach each other, as two instances would. */
-    protected boolean sharesAcrossInstances() {
-        return true;
-    }
 
     @BeforeEach
     void openBroker() throws InterruptedException {
@@ -187,53 +181,6 @@ public abstract class BrokerContract {
 
         // then
         assertEquals(List.of(event), listener.await(channel, 1, DEADLINE));
-    }
-
-    // --- instances ----------------------------------------------------------------------------
-
-    @Test
-    void twoInstancesReceiveEachOthersPublishes() throws InterruptedException {
-        assumeTrue(sharesAcrossInstances(), "this broker serves a single instance");
-        // given
-        RecordingListener secondListener = new RecordingListener();
-        Broker second = instance(secondListener);
-        ChannelName channel = newChannel();
-        broker.subscribe(channel);
-        second.subscribe(channel);
-
-        // when
-        Event fromFirst = event(channel);
-        broker.publish(fromFirst);
-        Event fromSecond = event(channel);
-        second.publish(fromSecond);
-
-        // then
-        List<Event> both = List.of(fromFirst, fromSecond);
-        assertEquals(both.size(), listener.await(channel, 2, DEADLINE).size());
-        assertEquals(both.size(), secondListener.await(channel, 2, DEADLINE).size());
-        assertTrue(listener.events(channel).containsAll(both), "first instance got both");
-        assertTrue(secondListener.events(channel).containsAll(both), "second instance got both");
-    }
-
-    @Test
-    void anInstanceThatDidNotSubscribeReceivesNothing() throws InterruptedException {
-        assumeTrue(sharesAcrossInstances(), "this broker serves a single instance");
-        // given
-        RecordingListener secondListener = new RecordingListener();
-        Broker second = instance(secondListener);
-        ChannelName channel = newChannel();
-        ChannelName marker = newChannel();
-        broker.subscribe(channel);
-        second.subscribe(marker);
-
-        // when
-        broker.publish(event(channel));
-        broker.publish(event(marker));
-
-        // then
-        listener.await(channel, 1, DEADLINE);
-        secondListener.await(marker, 1, DEADLINE);
-        assertEquals(List.of(), secondListener.events(channel));
     }
 
     // --- concurrency --------------------------------------------------------------------------

@@ -29,6 +29,19 @@ import java.util.Properties;
  */
 public final class HeraldDatabase implements AutoCloseable {
 
+    /**
+     * Hibernate logs every refused statement at ERROR, including the duplicate keys Herald provokes
+     * on purpose when two instances create the same channel, ack or lease row at once and the loser
+     * carries on. Herald reports real store failures itself (503 answers, SEVERE logs for the
+     * unexpected), so this one logger is silenced. Held in a field: JUL keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger SQL_EXCEPTION_LOG =
+            java.util.logging.Logger.getLogger("org.hibernate.engine.jdbc.spi.SqlExceptionHelper");
+
+    static {
+        SQL_EXCEPTION_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
     private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class, LeaseEntity.class);
 
     private final HikariDataSource dataSource;

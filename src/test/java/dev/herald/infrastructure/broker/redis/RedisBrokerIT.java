@@ -1,7 +1,7 @@
 package dev.herald.infrastructure.broker.redis;
 
 import dev.herald.application.broker.Broker;
-import dev.herald.application.broker.BrokerContract;
+import dev.herald.application.broker.SharedBrokerContract;
 import dev.herald.application.broker.RecordingListener;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Redis broker against a real redis-server (6.2, from embedded-redis) on a free port, one per
  * class: the broker contract, then what only a networked broker has, an outage and its end.
  */
-class RedisBrokerIT extends BrokerContract {
+class RedisBrokerIT extends SharedBrokerContract {
 
     /** Reconnect backoff is capped at 5 s with jitter; this leaves room for a slow machine. */
     private static final Duration RECONNECT_DEADLINE = Duration.ofSeconds(20);
