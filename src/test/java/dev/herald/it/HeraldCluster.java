@@ -25,17 +25,28 @@ public final class HeraldCluster implements AutoCloseable {
     private RedisServer redis;
     private final List<PayaraProcess> instances = new ArrayList<>();
     private final Map<String, String> settings;
+    private final int basePort;
 
-    private HeraldCluster(Path workDir, EmbeddedPostgres postgres, int redisPort, RedisServer redis, Map<String, String> settings) {
+    private HeraldCluster(Path workDir, EmbeddedPostgres postgres, int redisPort, RedisServer redis,
+                          Map<String, String> settings, int basePort) {
         this.workDir = workDir;
         this.postgres = postgres;
         this.redisPort = redisPort;
         this.redis = redis;
         this.settings = settings;
+        this.basePort = basePort;
     }
 
-    /** Starts PostgreSQL, Redis and {@code size} Herald instances. */
+    /** Starts PostgreSQL, Redis and {@code size} Herald instances on free ports. */
     public static HeraldCluster start(Path workDir, int size, Map<String, String> extraSettings) throws Exception {
+        return start(workDir, size, extraSettings, 0);
+    }
+
+    /**
+     * Starts PostgreSQL, Redis and {@code size} Herald instances, instance i on {@code basePort + i}
+     * (free ports when {@code basePort} is 0).
+     */
+    public static HeraldCluster start(Path workDir, int size, Map<String, String> extraSettings, int basePort) throws Exception {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("pg")).start();
         int redisPort = freePort();
         RedisServer redis = newRedis(redisPort);
@@ -48,7 +59,7 @@ public final class HeraldCluster implements AutoCloseable {
                 "herald.broker.head-check-interval", "1s",
                 "herald.broker.poll-interval", "250ms"));
         settings.putAll(extraSettings);
-        HeraldCluster cluster = new HeraldCluster(workDir, postgres, redisPort, redis, settings);
+        HeraldCluster cluster = new HeraldCluster(workDir, postgres, redisPort, redis, settings, basePort);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.instances.add(cluster.startInstance(i));
@@ -62,7 +73,7 @@ public final class HeraldCluster implements AutoCloseable {
 
     private PayaraProcess startInstance(int index) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(workDir.resolve("instance-" + index + "-" + System.nanoTime()));
-        return PayaraProcess.start(dir, settings);
+        return basePort == 0 ? PayaraProcess.start(dir, settings) : PayaraProcess.start(dir, settings, basePort + index);
     }
 
     public PayaraProcess instance(int index) {
@@ -85,6 +96,14 @@ public final class HeraldCluster implements AutoCloseable {
 
     public void replace(int index) throws IOException, InterruptedException {
         instances.set(index, startInstance(index));
+    }
+
+    public String redisUrl() {
+        return "redis://127.0.0.1:" + redisPort;
+    }
+
+    public String databaseUrl() {
+        return settings.get("herald.db.url");
     }
 
     public void stopRedis() throws IOException {

@@ -37,7 +37,11 @@ public final class PayaraProcess implements AutoCloseable {
     }
 
     public static PayaraProcess start(Path workDir, Map<String, String> systemProperties) throws IOException, InterruptedException {
-        int port = freePort();
+        return start(workDir, systemProperties, freePort());
+    }
+
+    public static PayaraProcess start(Path workDir, Map<String, String> systemProperties, int port)
+            throws IOException, InterruptedException {
         Path log = workDir.resolve("payara-" + System.nanoTime() + ".log");
         List<String> command = new ArrayList<>(List.of(
                 javaBinary(), "-Xmx512m", "-XX:TieredStopAtLevel=1"));
