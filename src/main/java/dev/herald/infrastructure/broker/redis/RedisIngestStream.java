@@ -372,8 +372,8 @@ public class RedisIngestStream implements AutoCloseable {
     private boolean handle(Jedis jedis, StreamEntry entry) {
         StreamEntryID id = entry.getID();
         Map<String, String> fields = entry.getFields();
-        if (fields == null) {
-            // Trimmed or deleted from the stream while pending: nothing left to publish.
+        if (fields == null || fields.isEmpty()) {
+            // Trimmed or deleted from the stream while pending (XADD needs at least one field): nothing left to publish.
             LOG.fine(() -> "entry " + id + " of " + stream + " was deleted before it was published");
             jedis.xack(stream, GROUP, id);
             return true;

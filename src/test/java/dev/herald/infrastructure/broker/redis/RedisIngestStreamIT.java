@@ -430,6 +430,30 @@ class RedisIngestStreamIT {
     }
 
     @Test
+    void anEntryTrimmedWhilePendingIsAcknowledgedWithoutBeingPublishedOrRefused() throws Exception {
+        // given: a stopped instance left two entries pending, and one of them was deleted since
+        ChannelName channel = channel(6);
+        try (Jedis jedis = redis()) {
+            jedis.xgroupCreate(stream, RedisIngestStream.GROUP, new StreamEntryID(0, 0), true);
+            StreamEntryID deleted = add(jedis, entry(prefix + "-gone", channel, "{\"gone\":true}"));
+            add(jedis, entry(prefix + "-kept", channel, "{\"kept\":true}"));
+            jedis.xreadGroup(RedisIngestStream.GROUP, "crashed", XReadGroupParams.xReadGroupParams().count(10),
+                    Map.of(stream, StreamEntryID.UNRECEIVED_ENTRY));
+            jedis.xdel(stream, deleted);
+        }
+
+        // when
+        instance("survivor", jpa);
+
+        // then
+        try (Jedis jedis = redis()) {
+            await(() -> jedis.xpending(stream, RedisIngestStream.GROUP).getTotal() == 0, "both entries acknowledged");
+            assertFalse(jedis.exists(rejected), "a deleted entry is not a refused one");
+        }
+        assertEquals(List.of("{\"kept\":true}"), data(jpa.read(channel, Sequence.ZERO, 10)));
+    }
+
+    @Test
     void anInstanceKilledWhilePublishingIsTakenOverAndItsLatePublishIsDropped() throws Exception {
         // given: instance A hangs inside the database call of its first entry
         ChannelName channel = channel(3);
