@@ -187,7 +187,7 @@ public class RedisIngestStream implements AutoCloseable {
                 }
                 if (!stopped.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                     LOG.warning("the Redis ingest loop did not stop within " + 2 * CLOSE_WAIT.toSeconds()
-                            + " s; its entry stays pending and is taken over by another instance");
+                            + " s; its entries stay pending and are taken over by another instance");
                 }
             }
         } catch (InterruptedException e) {
@@ -429,7 +429,15 @@ public class RedisIngestStream implements AutoCloseable {
         key.ifPresent(k -> record.put(IngestEntry.IDEMPOTENCY_KEY, k.value()));
         record.put("consumer", consumer);
         record.put("ts", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
-        jedis.xadd(rejectedStream, XAddParams.xAddParams().maxLen(REJECTED_MAX_LENGTH).approximateTrimming(), record);
+        try {
+            jedis.xadd(rejectedStream, XAddParams.xAddParams().maxLen(REJECTED_MAX_LENGTH).approximateTrimming(), record);
+        } catch (JedisDataException e) {
+            // Redis refused the record (the key holds something else, an ACL): the entry is still
+            // refused, or this one problem would hold up the whole stream. A lost connection is not
+            // caught here: the entry stays pending and is refused again after the reconnect.
+            LOG.severe(() -> "cannot record the refusal of entry " + id + " on " + rejectedStream + ": " + e.getMessage()
+                    + "; it is refused all the same (" + code.code() + ")");
+        }
     }
 
     private void reportFailure(RuntimeException failure, boolean wasConnected, int failuresInRow) {

@@ -369,6 +369,26 @@ class RedisIngestStreamIT {
     }
 
     @Test
+    void aRejectedStreamRedisRefusesDoesNotHoldUpTheIngestStream() throws Exception {
+        // given: someone put a plain string where the rejected stream belongs
+        ChannelName channel = channel(7);
+        StreamEntryID last;
+        try (Jedis jedis = redis()) {
+            jedis.set(rejected, "not a stream");
+            Map<String, String> invalid = entry(prefix + "-bad", channel, "{");
+            add(jedis, invalid);
+            last = add(jedis, entry(prefix + "-good", channel, "{\"good\":true}"));
+        }
+
+        // when
+        instance("instance-a", jpa);
+
+        // then: the invalid entry is refused all the same, and the next one published
+        awaitAllAcknowledged(last);
+        assertEquals(List.of("{\"good\":true}"), data(jpa.read(channel, Sequence.ZERO, 10)));
+    }
+
+    @Test
     void oneInstancePublishesAChannelsEntriesInStreamOrder() throws Exception {
         // given
         instance("solo", jpa);
