@@ -164,10 +164,6 @@ public class RedisIngestStream implements AutoCloseable {
         return connected;
     }
 
-    public String consumer() {
-        return consumer;
-    }
-
     /**
      * Stops reading. Bounded: cuts a connection that waits for new entries at once; lets the batch
      * being published finish for up to two seconds, then cuts the connection anyway. Entries cut
