@@ -10,9 +10,11 @@ import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.EventType;
+import dev.herald.domain.IdempotencyKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -53,17 +55,38 @@ public class PublishService {
 
     /** Publishes as the server itself (no authorization). */
     public Event publish(ChannelName channel, EventDraft draft) {
+        requireSize(draft);
+        Event event = store.append(channel, draft);
+        handOff(event);
+        return event;
+    }
+
+    /**
+     * Publishes as the server itself, once per idempotency key: when an event with this key was
+     * stored before, by this or any other instance, nothing is stored or delivered again.
+     *
+     * @return the published event, or empty when the key was already used
+     */
+    public Optional<Event> publishOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+        requireSize(draft);
+        Optional<Event> event = store.appendOnce(channel, draft, key);
+        event.ifPresent(this::handOff);
+        return event;
+    }
+
+    private void requireSize(EventDraft draft) {
         if (draft.data().length() > maxDataLength) {
             throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE,
                     "event data is larger than " + maxDataLength + " characters");
         }
-        Event event = store.append(channel, draft);
+    }
+
+    private void handOff(Event event) {
         try {
             broker.publish(event);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "event " + channel + " " + event.seq() + " is stored but the broker refused it", e);
+            LOG.log(Level.WARNING, "event " + event.channel() + " " + event.seq() + " is stored but the broker refused it", e);
         }
-        return event;
     }
 
     /**

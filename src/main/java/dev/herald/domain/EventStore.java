@@ -12,11 +12,26 @@ import java.util.Optional;
  * the event is committed; appends to one channel commit in sequence order, even from several
  * threads or several Herald instances, so an event that is visible implies that every earlier event
  * of its channel is visible too. That is what lets any receiver repair a gap from the store.
+ *
+ * <p>{@link #appendOnce} adds exactly-once publishing: the idempotency key is stored in the same
+ * transaction as the event, so an event and its key are committed together or not at all.
  */
 public interface EventStore {
 
     /** Stores the event as the channel's next one and returns it with its sequence and timestamp. */
     Event append(ChannelName channel, EventDraft draft);
+
+    /**
+     * Appends like {@link #append} unless an event with this idempotency key was stored before, on
+     * any channel, by any thread or instance: then stores nothing and returns empty. The key is
+     * committed in the same transaction as the event, so of any number of concurrent or repeated
+     * calls with one key exactly one stores its event, even across a crash between the commit and
+     * the caller learning of it. When this returns empty the stored event is already visible.
+     * Keys are kept for as long as the store keeps them (no expiry yet).
+     *
+     * @return the stored event, or empty when the key was already taken
+     */
+    Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key);
 
     /** The sequence of the channel's last event; {@link Sequence#ZERO} for a channel never published to. */
     Sequence head(ChannelName channel);

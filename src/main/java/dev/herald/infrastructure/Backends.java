@@ -1,5 +1,7 @@
 package dev.herald.infrastructure;
 
+import dev.herald.application.CommandSink;
+import dev.herald.application.PublishService;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.security.DevelopmentMode;
@@ -10,6 +12,8 @@ import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.broker.redis.RedisCommandStream;
+import dev.herald.infrastructure.broker.redis.RedisIngestStream;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
@@ -33,8 +37,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one place that chooses Herald's backends: broker, store and token verification. Nothing
- * else knows which implementation runs.
+ * The one place that chooses Herald's backends: broker, store, token verification, and with Redis
+ * the command and ingest streams. Nothing else knows which implementation runs.
  */
 @ApplicationScoped
 public class Backends {
@@ -56,6 +60,8 @@ public class Backends {
     private Broker broker;
     private HeraldDatabase database;
     private byte[] developmentSecret;
+    private CommandSink commandSink;
+    private volatile RedisIngestStream ingest;
 
     @PostConstruct
     void open() {
@@ -67,6 +73,10 @@ public class Backends {
             redis.start();
         }
         LOG.info(() -> "broker: " + broker);
+        commandSink = newCommandSink(config, clock);
+        if (commandSink != CommandSink.NONE) {
+            LOG.info(() -> "client commands also go to the " + commandSink);
+        }
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -75,6 +85,14 @@ public class Backends {
 
     @PreDestroy
     void close() {
+        stopIngest();
+        if (commandSink instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the command stream failed", e);
+            }
+        }
         try {
             if (broker instanceof AutoCloseable closeable) {
                 closeable.close();
@@ -106,6 +124,44 @@ public class Backends {
         return settings.redisUrl()
                 .<Broker>map(url -> new RedisBroker(url, executor, scheduler))
                 .orElseGet(InMemoryBroker::new);
+    }
+
+    /** The Redis command stream when {@code herald.redis.url} is set, else none. */
+    static CommandSink newCommandSink(HeraldConfig config, Clock clock) {
+        HeraldConfig.Streams streams = config.streams();
+        return config.broker().redisUrl()
+                .<CommandSink>map(url -> new RedisCommandStream(url, streams.commandsStream(), streams.commandsMaxLength(), clock))
+                .orElse(CommandSink.NONE);
+    }
+
+    @Produces
+    @Singleton
+    CommandSink commandSink() {
+        return commandSink;
+    }
+
+    /**
+     * Starts consuming the Redis ingest stream when {@code herald.redis.url} is set and
+     * {@code herald.ingest.enabled} is not false. Called once the store and broker it publishes
+     * through are open; {@link #stopIngest()} (or closing) ends it.
+     */
+    public void startIngest(PublishService publishing) {
+        HeraldConfig.Streams streams = config.streams();
+        if (config.broker().redisUrl().isEmpty() || !streams.ingestEnabled() || ingest != null) {
+            return;
+        }
+        RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), streams.ingestStream(),
+                streams.rejectedStream(), RedisIngestStream.newConsumerName(), publishing, executor);
+        ingest = stream;
+        stream.start();
+    }
+
+    /** Stops consuming the ingest stream, within a few seconds; harmless when it does not run. */
+    public void stopIngest() {
+        RedisIngestStream stream = ingest;
+        if (stream != null) {
+            stream.close();
+        }
     }
 
     @Produces

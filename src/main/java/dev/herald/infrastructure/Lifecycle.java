@@ -1,5 +1,6 @@
 package dev.herald.infrastructure;
 
+import dev.herald.application.PublishService;
 import dev.herald.application.RetentionService;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
@@ -60,6 +61,9 @@ public class Lifecycle {
     @Inject
     Executor executor;
 
+    @Inject
+    PublishService publishing;
+
     private ScheduledFuture<?> sweeps;
     private ScheduledFuture<?> headChecks;
     private ScheduledFuture<?> retentionSweeps;
@@ -68,6 +72,7 @@ public class Lifecycle {
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
         backends.toString(); // opens the database and runs migrations now, not on the first client
+        backends.startIngest(publishing);
         long period = monitor.period().toMillis();
         sweeps = scheduler.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
         long poll = config.broker().pollInterval().toMillis();
@@ -151,6 +156,7 @@ public class Lifecycle {
 
     void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
         if (sweeps != null) {
+            backends.stopIngest(); // while the beans it publishes through still exist
             sweeps.cancel(false);
             headChecks.cancel(false);
             retentionSweeps.cancel(false);

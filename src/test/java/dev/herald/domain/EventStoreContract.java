@@ -475,6 +475,178 @@ public abstract class EventStoreContract {
         assertEquals(List.of(), stale, "reads after append() returned that missed the event");
     }
 
+    // --- exactly once -------------------------------------------------------------------------
+
+    private static IdempotencyKey newKey() {
+        return new IdempotencyKey("key-" + UUID.randomUUID());
+    }
+
+    @Test
+    void appendOnceStoresTheEventAsTheChannelsNextOne() {
+        // given
+        ChannelName channel = newChannel();
+        append(channel, "{\"n\":1}");
+
+        // when
+        Optional<Event> appended = store.appendOnce(channel, new EventDraft(TYPE, "{\"n\":2}", "req-1"), newKey());
+
+        // then
+        assertTrue(appended.isPresent());
+        assertEquals(Sequence.of(2), appended.get().seq());
+        assertEquals(List.of(appended.get()), store.read(channel, Sequence.of(1), ALL));
+        assertEquals(Sequence.of(2), store.head(channel));
+    }
+
+    @Test
+    void aRepeatedKeyStoresNothingAndReturnsEmpty() {
+        // given
+        ChannelName channel = newChannel();
+        IdempotencyKey key = newKey();
+        Event first = store.appendOnce(channel, draft("{\"n\":1}"), key).orElseThrow();
+
+        // when: the same publish again, and one with other data under the same key
+        Optional<Event> again = store.appendOnce(channel, draft("{\"n\":1}"), key);
+        Optional<Event> otherData = store.appendOnce(channel, draft("{\"n\":99}"), key);
+
+        // then
+        assertEquals(Optional.empty(), again);
+        assertEquals(Optional.empty(), otherData);
+        assertEquals(List.of(first), store.read(channel, Sequence.ZERO, ALL));
+        assertEquals(Sequence.of(1), store.head(channel), "a dropped publish takes no sequence");
+    }
+
+    @Test
+    void aKeyIsTakenOnEveryChannelOnceUsed() {
+        // given
+        ChannelName first = newChannel();
+        ChannelName second = newChannel();
+        IdempotencyKey key = newKey();
+        store.appendOnce(first, draft("{}"), key).orElseThrow();
+
+        // when
+        Optional<Event> elsewhere = store.appendOnce(second, draft("{}"), key);
+
+        // then
+        assertEquals(Optional.empty(), elsewhere);
+        assertEquals(List.of(), store.read(second, Sequence.ZERO, ALL));
+        assertEquals(Sequence.ZERO, store.head(second));
+    }
+
+    @Test
+    void appendAndAppendOnceShareTheChannelsNumbering() {
+        // given
+        ChannelName channel = newChannel();
+
+        // when
+        Event one = append(channel, "{\"n\":1}");
+        Event two = store.appendOnce(channel, draft("{\"n\":2}"), newKey()).orElseThrow();
+        Event three = append(channel, "{\"n\":3}");
+        Event four = store.appendOnce(channel, draft("{\"n\":4}"), newKey()).orElseThrow();
+
+        // then
+        assertEquals(List.of(one, two, three, four), store.read(channel, Sequence.ZERO, ALL));
+    }
+
+    @Test
+    void keysDifferingOnlyInCaseOrUnicodeAreDifferentKeys() {
+        // given
+        ChannelName channel = newChannel();
+        String base = "order-" + UUID.randomUUID();
+
+        // when
+        Optional<Event> lower = store.appendOnce(channel, draft("{}"), new IdempotencyKey(base + "-a"));
+        Optional<Event> upper = store.appendOnce(channel, draft("{}"), new IdempotencyKey(base + "-A"));
+        Optional<Event> accented = store.appendOnce(channel, draft("{}"), new IdempotencyKey(base + "-\u00e4"));
+        Optional<Event> accentedAgain = store.appendOnce(channel, draft("{}"), new IdempotencyKey(base + "-\u00e4"));
+
+        // then
+        assertTrue(lower.isPresent() && upper.isPresent() && accented.isPresent());
+        assertEquals(Optional.empty(), accentedAgain);
+        assertEquals(Sequence.of(3), store.head(channel));
+    }
+
+    @Test
+    void aKeyOfTheLongestAllowedLengthIsKept() {
+        // given
+        ChannelName channel = newChannel();
+        String unique = UUID.randomUUID().toString();
+        IdempotencyKey longest = new IdempotencyKey(unique + "x".repeat(IdempotencyKey.MAX_LENGTH - unique.length()));
+
+        // when
+        Optional<Event> first = store.appendOnce(channel, draft("{}"), longest);
+        Optional<Event> second = store.appendOnce(channel, draft("{}"), new IdempotencyKey(longest.value()));
+
+        // then
+        assertTrue(first.isPresent());
+        assertEquals(Optional.empty(), second);
+    }
+
+    @Test
+    void concurrentAppendOnceOfOneKeyStoresOneEvent() throws InterruptedException {
+        // given: several instances receiving the same publish at once, on one channel
+        ChannelName channel = newChannel();
+        IdempotencyKey key = newKey();
+        int threads = 8;
+
+        // when
+        List<Optional<Event>> results = Concurrently.run(threads, DEADLINE,
+                t -> store.appendOnce(channel, draft("{\"thread\":" + t + "}"), key));
+
+        // then: exactly one stored, and it is what the store holds
+        List<Event> stored = results.stream().flatMap(Optional::stream).toList();
+        assertEquals(1, stored.size(), () -> "stored by " + stored.size() + " threads: " + results);
+        assertEquals(stored, store.read(channel, Sequence.ZERO, ALL));
+        assertEquals(Sequence.of(1), store.head(channel));
+    }
+
+    @Test
+    void concurrentAppendOnceOfOneKeyOnDifferentChannelsStoresOneEvent() throws InterruptedException {
+        // given: one key, each thread on a channel of its own (new channels, so rows are created too)
+        IdempotencyKey key = newKey();
+        int threads = 6;
+        List<ChannelName> channels = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            channels.add(newChannel());
+        }
+
+        // when
+        List<Optional<Event>> results = Concurrently.run(threads, DEADLINE,
+                t -> store.appendOnce(channels.get(t), draft("{}"), key));
+
+        // then
+        assertEquals(1, results.stream().filter(Optional::isPresent).count(), results::toString);
+        long storedEvents = channels.stream().mapToLong(c -> store.read(c, Sequence.ZERO, ALL).size()).sum();
+        assertEquals(1, storedEvents);
+    }
+
+    @Test
+    void concurrentRepeatsOfManyKeysStoreEachOnceWithoutGaps() throws InterruptedException {
+        // given: every thread publishes the same 40 keys, in its own order, to one channel
+        ChannelName channel = newChannel();
+        int threads = 4;
+        List<IdempotencyKey> keys = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            keys.add(newKey());
+        }
+
+        // when
+        List<List<Event>> storedByThread = Concurrently.run(threads, DEADLINE, t -> {
+            List<IdempotencyKey> order = new ArrayList<>(keys);
+            Collections.rotate(order, t * 10);
+            List<Event> stored = new ArrayList<>();
+            for (IdempotencyKey key : order) {
+                store.appendOnce(channel, draft("{\"key\":\"" + key.value() + "\"}"), key).ifPresent(stored::add);
+            }
+            return stored;
+        });
+
+        // then: one event per key, numbered 1..40
+        List<Event> stored = storedByThread.stream().flatMap(List::stream).toList();
+        assertEquals(keys.size(), stored.size());
+        assertEquals(keys.size(), stored.stream().map(Event::data).distinct().count(), "a key stored twice");
+        assertEquals(range(1, keys.size()), seqs(store.read(channel, Sequence.ZERO, ALL)));
+    }
+
     /** The task's result; its assertion failure as this test's own, or a failure at the deadline. */
     private static <T> T await(Future<T> task, long deadline) throws Exception {
         try {

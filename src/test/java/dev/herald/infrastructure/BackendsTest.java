@@ -1,14 +1,19 @@
 package dev.herald.infrastructure;
 
+import dev.herald.application.CommandSink;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.config.Settings;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.broker.redis.RedisCommandStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Which broker the settings choose. */
@@ -72,5 +78,28 @@ class BackendsTest {
     void aMalformedRedisUrlRefusesToStart() {
         assertThrows(IllegalArgumentException.class,
                 () -> Backends.newBroker(settings("localhost:6379", false), executor, scheduler));
+    }
+
+    private static HeraldConfig config(Map<String, String> values) {
+        return HeraldConfig.from(new Settings(key -> Optional.ofNullable(values.get(key))));
+    }
+
+    @Test
+    void withoutARedisUrlCommandsGoNowhereElse() {
+        CommandSink sink = Backends.newCommandSink(config(Map.of()), Clock.systemUTC());
+
+        assertSame(CommandSink.NONE, sink);
+    }
+
+    @Test
+    void aRedisUrlSendsCommandsToTheConfiguredStream() throws Exception {
+        CommandSink sink = Backends.newCommandSink(config(Map.of("herald.redis.url", "redis://:pa55word@127.0.0.1:6390",
+                "herald.commands.stream", "app:commands")), Clock.systemUTC());
+        try {
+            assertInstanceOf(RedisCommandStream.class, sink);
+            assertEquals("Redis stream app:commands at redis://127.0.0.1:6390", sink.toString());
+        } finally {
+            ((AutoCloseable) sink).close();
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.RetentionStore;
 import dev.herald.domain.Sequence;
 
@@ -33,6 +34,8 @@ public class InMemoryEventStore implements EventStore, RetentionStore {
     }
 
     private final Map<ChannelName, Log> channels = new ConcurrentHashMap<>();
+    /** Idempotency keys and what they stored. Its monitor makes look-up and append one step. */
+    private final Map<IdempotencyKey, Event> keys = new HashMap<>();
     private final Clock clock;
 
     public InMemoryEventStore(Clock clock) {
@@ -52,6 +55,18 @@ public class InMemoryEventStore implements EventStore, RetentionStore {
                     clock.instant().truncatedTo(ChronoUnit.MILLIS), draft.data(), draft.correlationId());
             log.events.add(event);
             return event;
+        }
+    }
+
+    @Override
+    public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+        synchronized (keys) {
+            if (keys.containsKey(key)) {
+                return Optional.empty();
+            }
+            Event event = append(channel, draft);
+            keys.put(key, event);
+            return Optional.of(event);
         }
     }
 

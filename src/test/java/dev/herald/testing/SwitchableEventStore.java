@@ -4,6 +4,7 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
 import dev.herald.domain.StoreUnavailableException;
 
@@ -40,6 +41,12 @@ public class SwitchableEventStore implements EventStore {
     public Event append(ChannelName channel, EventDraft draft) {
         check();
         return delegate.append(channel, draft);
+    }
+
+    @Override
+    public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+        check();
+        return delegate.appendOnce(channel, draft, key);
     }
 
     @Override

@@ -9,7 +9,7 @@ import java.util.Optional;
  * the README's configuration table lists the same keys and defaults.
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
-                           Broker broker, Retention retention, Dev dev) {
+                           Broker broker, Retention retention, Dev dev, Streams streams) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -70,6 +70,24 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         }
     }
 
+    /**
+     * The Redis Streams that connect workers in other languages; used only when
+     * {@code herald.redis.url} is set.
+     *
+     * @param ingestEnabled     whether this instance consumes {@code ingestStream} and publishes its entries
+     * @param ingestStream      where other programs add events to publish; rejected entries go to
+     *                          {@link #rejectedStream()}
+     * @param commandsStream    where every client command is added
+     * @param commandsMaxLength the command stream is trimmed to about this many entries; zero never trims
+     */
+    public record Streams(boolean ingestEnabled, String ingestStream, String commandsStream, int commandsMaxLength) {
+
+        /** Where refused ingest entries are recorded: the ingest stream's name followed by {@code :rejected}. */
+        public String rejectedStream() {
+            return ingestStream + ":rejected";
+        }
+    }
+
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
     public record Dev(boolean allowRemote) {
     }
@@ -118,7 +136,17 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 positive(s, "herald.retention.interval", "1m"),
                 s.integer("herald.retention.batch-size", 1000, 1, 100_000));
         Dev dev = new Dev(s.bool("herald.dev.allow-remote", false));
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, retention, dev);
+        Streams streams = new Streams(
+                s.bool("herald.ingest.enabled", true),
+                s.string("herald.ingest.stream", "herald:ingest"),
+                s.string("herald.commands.stream", "herald:commands"),
+                s.integer("herald.commands.stream-max-length", 100_000, 0, Integer.MAX_VALUE));
+        if (streams.commandsStream().equals(streams.ingestStream()) || streams.commandsStream().equals(streams.rejectedStream())) {
+            // Commands would be read back as events to publish, or mixed with the rejections.
+            throw new Settings.InvalidSettingException("herald.commands.stream", streams.commandsStream(),
+                    "must differ from herald.ingest.stream and its :rejected stream");
+        }
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, retention, dev, streams);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

@@ -55,6 +55,11 @@ class HeraldConfigTest {
         assertEquals(Duration.ofMinutes(1), c.retention().interval());
         assertEquals(1000, c.retention().batchSize());
         assertTrue(c.retention().enabled());
+        assertTrue(c.streams().ingestEnabled());
+        assertEquals("herald:ingest", c.streams().ingestStream());
+        assertEquals("herald:ingest:rejected", c.streams().rejectedStream());
+        assertEquals("herald:commands", c.streams().commandsStream());
+        assertEquals(100_000, c.streams().commandsMaxLength());
     }
 
     @Test
@@ -81,6 +86,10 @@ class HeraldConfigTest {
         values.put("herald.retention.max-events", "250");
         values.put("herald.retention.interval", "15s");
         values.put("herald.retention.batch-size", "50");
+        values.put("herald.ingest.enabled", "false");
+        values.put("herald.ingest.stream", "app:events-in");
+        values.put("herald.commands.stream", "app:commands");
+        values.put("herald.commands.stream-max-length", "5000");
 
         // when
         HeraldConfig c = config(values);
@@ -107,6 +116,11 @@ class HeraldConfigTest {
         assertEquals(250, c.retention().maxEvents());
         assertEquals(Duration.ofSeconds(15), c.retention().interval());
         assertEquals(50, c.retention().batchSize());
+        assertFalse(c.streams().ingestEnabled());
+        assertEquals("app:events-in", c.streams().ingestStream());
+        assertEquals("app:events-in:rejected", c.streams().rejectedStream());
+        assertEquals("app:commands", c.streams().commandsStream());
+        assertEquals(5000, c.streams().commandsMaxLength());
     }
 
     @Test
@@ -201,5 +215,29 @@ class HeraldConfigTest {
     void refusesAMalformedDurationNamingTheKey() {
         Settings.InvalidSettingException e = invalid("herald.idle-timeout", "5 minutes");
         assertTrue(e.getMessage().contains("herald.idle-timeout = '5 minutes'"), e.getMessage());
+    }
+
+    @Test
+    void aZeroCommandStreamLengthNeverTrims() {
+        assertEquals(0, config(Map.of("herald.commands.stream-max-length", "0")).streams().commandsMaxLength());
+    }
+
+    @Test
+    void refusesStreamSettingsThatCannotWork() {
+        assertTrue(invalid("herald.commands.stream-max-length", "-1").getMessage().contains("herald.commands.stream-max-length"));
+        assertTrue(invalid("herald.commands.stream-max-length", "100k").getMessage().contains("herald.commands.stream-max-length"));
+        assertTrue(invalid("herald.ingest.enabled", "maybe").getMessage().contains("herald.ingest.enabled"));
+        assertTrue(invalid("herald.commands.stream", "herald:ingest").getMessage().contains("must differ"));
+        assertTrue(invalid("herald.commands.stream", "herald:ingest:rejected").getMessage().contains("must differ"));
+        Map<String, String> sameName = Map.of("herald.ingest.stream", "jobs", "herald.commands.stream", "jobs");
+        assertThrows(Settings.InvalidSettingException.class, () -> config(sameName));
+    }
+
+    @Test
+    void blankStreamNamesFallBackToTheDefaults() {
+        HeraldConfig.Streams s = config(Map.of("herald.ingest.stream", "  ", "herald.commands.stream", "")).streams();
+
+        assertEquals("herald:ingest", s.ingestStream());
+        assertEquals("herald:commands", s.commandsStream());
     }
 }

@@ -42,7 +42,8 @@ public final class HeraldDatabase implements AutoCloseable {
         SQL_EXCEPTION_LOG.setLevel(java.util.logging.Level.OFF);
     }
 
-    private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class, LeaseEntity.class);
+    private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class, LeaseEntity.class,
+            IdempotencyEntity.class);
 
     private final HikariDataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;

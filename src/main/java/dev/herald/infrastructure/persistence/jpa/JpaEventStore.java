@@ -5,6 +5,7 @@ import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.EventType;
+import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
@@ -37,24 +38,81 @@ public class JpaEventStore implements EventStore {
 
     @Override
     public Event append(ChannelName channel, EventDraft draft) {
-        Optional<Event> appended = tryAppend(channel, draft);
-        if (appended.isPresent()) {
-            return appended.get();
+        Attempt attempt = tryAppend(channel, draft, null);
+        if (attempt.outcome() == Attempt.Outcome.NO_CHANNEL_ROW) {
+            createChannelRow(channel.value());
+            attempt = tryAppend(channel, draft, null);
         }
-        createChannelRow(channel.value());
-        return tryAppend(channel, draft).orElseThrow(
-                () -> new IllegalStateException("channel row for " + channel + " vanished"));
+        if (attempt.outcome() != Attempt.Outcome.APPENDED) {
+            throw new IllegalStateException("channel row for " + channel + " vanished");
+        }
+        return attempt.event();
     }
 
-    /** One transaction: lock and bump the head, insert the event. Empty when the channel has no row yet. */
-    private Optional<Event> tryAppend(ChannelName channel, EventDraft draft) {
+    /** Tries this often when a racing transaction's failure leaves the key still free. */
+    private static final int ONCE_ATTEMPTS = 3;
+
+    /**
+     * The key's row is inserted in the transaction that appends the event. Two transactions with one
+     * key both pass the look-up when neither has committed; the primary key then makes the second
+     * insert wait for the first transaction and fail once it commits, and the second rolls back whole
+     * (head increment included) and finds the key taken.
+     */
+    @Override
+    public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+        for (int tries = 1; ; tries++) {
+            try {
+                Attempt attempt = tryAppend(channel, draft, key);
+                if (attempt.outcome() == Attempt.Outcome.NO_CHANNEL_ROW) {
+                    createChannelRow(channel.value());
+                    attempt = tryAppend(channel, draft, key);
+                }
+                if (attempt.outcome() == Attempt.Outcome.KEY_TAKEN) {
+                    return Optional.empty();
+                }
+                if (attempt.outcome() != Attempt.Outcome.APPENDED) {
+                    throw new IllegalStateException("channel row for " + channel + " vanished");
+                }
+                return Optional.of(attempt.event());
+            } catch (PersistenceException e) {
+                if (isStored(key)) {
+                    return Optional.empty();
+                }
+                if (tries == ONCE_ATTEMPTS) {
+                    throw e;
+                }
+                // The transaction that held the key rolled back (or a lock wait timed out): try again.
+            }
+        }
+    }
+
+    private boolean isStored(IdempotencyKey key) {
+        return tx.inTransaction(em -> em.find(IdempotencyEntity.class, key.value()) != null);
+    }
+
+    /** What one append transaction did; {@code event} is set when it appended. */
+    private record Attempt(Outcome outcome, Event event) {
+        enum Outcome { APPENDED, NO_CHANNEL_ROW, KEY_TAKEN }
+
+        static final Attempt NO_CHANNEL_ROW = new Attempt(Outcome.NO_CHANNEL_ROW, null);
+        static final Attempt KEY_TAKEN = new Attempt(Outcome.KEY_TAKEN, null);
+    }
+
+    /**
+     * One transaction: with a key, give up if it is taken; lock and bump the head, insert the event
+     * (and the key's row). {@link Attempt#NO_CHANNEL_ROW} when the channel has no row yet.
+     */
+    private Attempt tryAppend(ChannelName channel, EventDraft draft, IdempotencyKey key) {
         String name = channel.value();
         return tx.inTransaction(em -> {
+            if (key != null && em.find(IdempotencyEntity.class, key.value()) != null) {
+                return Attempt.KEY_TAKEN;
+            }
             int updated = em.createQuery("update ChannelEntity c set c.head = c.head + 1 where c.name = :name")
                     .setParameter("name", name)
                     .executeUpdate();
             if (updated == 0) {
-                return Optional.empty();
+                return Attempt.NO_CHANNEL_ROW;
             }
             long seq = em.createQuery("select c.head from ChannelEntity c where c.name = :name", Long.class)
                     .setParameter("name", name)
@@ -62,7 +120,12 @@ public class JpaEventStore implements EventStore {
             // Millisecond precision: what is sent live is exactly what a replay reads back.
             Instant ts = clock.instant().truncatedTo(ChronoUnit.MILLIS);
             em.persist(new EventEntity(name, seq, draft.type().value(), ts, draft.data(), draft.correlationId()));
-            return Optional.of(new Event(channel, Sequence.of(seq), draft.type(), ts, draft.data(), draft.correlationId()));
+            if (key != null) {
+                em.persist(new IdempotencyEntity(key.value(), name, seq, ts));
+                // Inside the work, so that a taken key fails here and rolls everything back.
+                em.flush();
+            }
+            return new Attempt(Attempt.Outcome.APPENDED, new Event(channel, Sequence.of(seq), draft.type(), ts, draft.data(), draft.correlationId()));
         });
     }
 

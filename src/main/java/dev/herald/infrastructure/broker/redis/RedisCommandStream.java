@@ -1,0 +1,121 @@
+package dev.herald.infrastructure.broker.redis;
+
+import dev.herald.application.ClientCommand;
+import dev.herald.application.CommandSink;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.params.XAddParams;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * Client commands on a Redis Stream, for workers in any language: each command is one
+ * {@code XADD <stream> MAXLEN ~ <max> * connectionId .. user .. [tenant ..] channel .. name .. data .. [ref ..] ts ..}
+ * (docs/redis.md). Workers read it with their own consumer groups; Herald only appends.
+ *
+ * <p>The port's guarantee, best effort: {@link #append} runs on the client's WebSocket thread, so it
+ * waits at most {@link #TIMEOUT} for a pooled connection and as long for Redis to answer. After a
+ * failure, commands are not sent for {@link #PAUSE} rather than each waiting for a Redis that is
+ * down: commands sent meanwhile never reach the stream (logged, at most one line per interval).
+ */
+public class RedisCommandStream implements CommandSink, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisCommandStream.class.getName());
+
+    /** Connect, borrow and reply limit: a client waits for its {@code accepted} at most about this long. */
+    static final Duration TIMEOUT = Duration.ofMillis(500);
+    static final Duration PAUSE = Duration.ofSeconds(1);
+    private static final int POOL_SIZE = 8;
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
+    private final RedisEndpoint endpoint;
+    private final String stream;
+    private final int maxLength;
+    private final Clock clock;
+    private final JedisPool pool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long pausedUntil = System.nanoTime();
+    private final LogThrottle lostLog = new LogThrottle(LOG_INTERVAL);
+
+    /**
+     * @param url       {@code herald.redis.url}
+     * @param maxLength the stream is trimmed to about this many entries (MAXLEN ~); zero never trims
+     * @throws IllegalArgumentException when the URL is not a Redis URL
+     */
+    public RedisCommandStream(String url, String stream, int maxLength, Clock clock) {
+        this.endpoint = RedisEndpoint.parse(url);
+        this.stream = stream;
+        this.maxLength = maxLength;
+        this.clock = clock;
+        this.pool = endpoint.pool(POOL_SIZE, TIMEOUT, "herald-commands");
+    }
+
+    @Override
+    public void append(ClientCommand command) {
+        if (closed.get()) {
+            return;
+        }
+        if (System.nanoTime() - pausedUntil < 0) {
+            lost(command, "paused after a failure");
+            return;
+        }
+        XAddParams params = XAddParams.xAddParams();
+        if (maxLength > 0) {
+            // Approximate trimming removes whole internal nodes only: cheap, and never below maxLength.
+            params.maxLen(maxLength).approximateTrimming();
+        }
+        try (Jedis jedis = pool.getResource()) {
+            jedis.xadd(stream, params, fields(command, clock));
+        } catch (RuntimeException e) {
+            pausedUntil = System.nanoTime() + PAUSE.toNanos();
+            // Idle connections lead to the Redis that just failed: the next try after the pause starts afresh.
+            pool.clear();
+            lost(command, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** The entry of one command, fields in the documented order; optional ones only when present. */
+    static Map<String, String> fields(ClientCommand command, Clock clock) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("connectionId", command.connectionId());
+        fields.put("user", command.principal().subject());
+        command.principal().tenant().ifPresent(tenant -> fields.put("tenant", tenant));
+        fields.put("channel", command.channel().value());
+        fields.put("name", command.name());
+        fields.put("data", command.data());
+        if (command.ref() != null) {
+            fields.put("ref", command.ref());
+        }
+        fields.put("ts", DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.MILLIS)));
+        return fields;
+    }
+
+    /** Never the command's data or the user: the log says that commands are lost, not what they said. */
+    private void lost(ClientCommand command, String reason) {
+        long held = lostLog.pass();
+        if (held >= 0) {
+            LOG.warning(() -> "a command (" + command.name() + " on " + command.channel() + ") did not reach the Redis stream "
+                    + stream + " at " + endpoint + ": " + reason + "; " + held + " more lost since the last report."
+                    + " Commands reach this server's observers; workers on the stream miss them");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Redis stream " + stream + " at " + endpoint;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.herald.infrastructure.broker.redis;
+
+import dev.herald.application.ClientCommand;
+import dev.herald.application.security.Principal;
+import dev.herald.domain.ChannelName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command stream's entry format, and what it does without a Redis to talk to. */
+class RedisCommandStreamTest {
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-01T09:30:00.125678Z"), ZoneOffset.UTC);
+
+    static ClientCommand command(Optional<String> tenant, String ref) {
+        Principal alice = new Principal("alice", tenant, Set.of("viewer"), List.of(), List.of(), Instant.now().plusSeconds(3600));
+        return new ClientCommand("Zk0b1yW3pQe7LmHs", alice, ChannelName.of("diagnosis", "42"), "cancel", "{\"iteration\":3}", ref);
+    }
+
+    @Test
+    void anEntryHoldsTheDocumentedFieldsInOrder() {
+        // when
+        Map<String, String> fields = RedisCommandStream.fields(command(Optional.of("acme"), "c1"), CLOCK);
+
+        // then
+        assertEquals(List.of("connectionId", "user", "tenant", "channel", "name", "data", "ref", "ts"), List.copyOf(fields.keySet()));
+        assertEquals("Zk0b1yW3pQe7LmHs", fields.get("connectionId"));
+        assertEquals("alice", fields.get("user"));
+        assertEquals("acme", fields.get("tenant"));
+        assertEquals("diagnosis:42", fields.get("channel"));
+        assertEquals("cancel", fields.get("name"));
+        assertEquals("{\"iteration\":3}", fields.get("data"));
+        assertEquals("c1", fields.get("ref"));
+        assertEquals("2025-06-01T09:30:00.125Z", fields.get("ts"), "milliseconds, as in event frames");
+    }
+
+    @Test
+    void tenantAndRefAreLeftOutWhenAbsent() {
+        Map<String, String> fields = RedisCommandStream.fields(command(Optional.empty(), null), CLOCK);
+
+        assertEquals(List.of("connectionId", "user", "channel", "name", "data", "ts"), List.copyOf(fields.keySet()));
+    }
+
+    @Test
+    void anUnreachableRedisNeitherFailsNorHoldsUpCommands() throws IOException {
+        // given: a port nobody listens on
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        try (RedisCommandStream stream = new RedisCommandStream("redis://127.0.0.1:" + port, "herald:commands", 100, CLOCK)) {
+            // when
+            long first = System.nanoTime();
+            assertDoesNotThrow(() -> stream.append(command(Optional.empty(), null)));
+            Duration firstTook = Duration.ofNanos(System.nanoTime() - first);
+            long rest = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                stream.append(command(Optional.empty(), null));
+            }
+            Duration restTook = Duration.ofNanos(System.nanoTime() - rest);
+
+            // then
+            assertTrue(firstTook.compareTo(Duration.ofSeconds(2)) < 0, "the first command waited " + firstTook);
+            assertTrue(restTook.compareTo(Duration.ofMillis(500)) < 0, "100 commands during the pause took " + restTook);
+        }
+    }
+
+    @Test
+    void aMalformedUrlIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new RedisCommandStream("localhost:6379", "s", 1, CLOCK));
+    }
+
+    @Test
+    void itsDescriptionHidesThePassword() {
+        try (RedisCommandStream stream = new RedisCommandStream("redis://:pa55word@127.0.0.1:6390", "herald:commands", 1, CLOCK)) {
+            assertEquals("Redis stream herald:commands at redis://127.0.0.1:6390", stream.toString());
+        }
+    }
+}
