@@ -2,8 +2,11 @@ package dev.herald.infrastructure;
 
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.presence.Presence;
 import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.security.TokenVerifier;
+import dev.herald.application.session.ConnectionDirectory;
+import dev.herald.application.session.InstanceId;
 import dev.herald.domain.AckStore;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.Leases;
@@ -15,8 +18,10 @@ import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
+import dev.herald.infrastructure.presence.memory.InMemoryPresence;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
+import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,8 +38,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one place that chooses Herald's backends: broker, store and token verification. Nothing
- * else knows which implementation runs.
+ * The one place that chooses Herald's backends: broker, store, token verification, and the state
+ * instances share (connections per user, presence). Nothing else knows which implementation runs.
  */
 @ApplicationScoped
 public class Backends {
@@ -53,7 +58,9 @@ public class Backends {
     @Inject
     ScheduledExecutorService scheduler;
 
+    private final InstanceId instance = InstanceId.random();
     private Broker broker;
+    private Shared shared;
     private HeraldDatabase database;
     private byte[] developmentSecret;
 
@@ -67,6 +74,8 @@ public class Backends {
             redis.start();
         }
         LOG.info(() -> "broker: " + broker);
+        shared = newShared(config, instance, broker, executor);
+        LOG.info(() -> "instance " + instance + ": " + shared.directory() + "; " + shared.presence());
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -75,6 +84,13 @@ public class Backends {
 
     @PreDestroy
     void close() {
+        try {
+            if (shared != null) {
+                shared.close();
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing the shared state failed", e);
+        }
         try {
             if (broker instanceof AutoCloseable closeable) {
                 closeable.close();
@@ -106,6 +122,45 @@ public class Backends {
         return settings.redisUrl()
                 .<Broker>map(url -> new RedisBroker(url, executor, scheduler))
                 .orElseGet(InMemoryBroker::new);
+    }
+
+    @Produces
+    @Singleton
+    ConnectionDirectory connectionDirectory() {
+        return shared.directory();
+    }
+
+    @Produces
+    @Singleton
+    Presence presence() {
+        return shared.presence();
+    }
+
+    /** The state instances share, and the Redis connections it uses when there is Redis. */
+    record Shared(ConnectionDirectory directory, Presence presence, Optional<AutoCloseable> redis) implements AutoCloseable {
+
+        /** Removes this instance's entries from Redis, so they stop counting now rather than after their time to live. */
+        @Override
+        public void close() throws Exception {
+            try {
+                if (directory instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+                if (presence instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+            } finally {
+                if (redis.isPresent()) {
+                    redis.get().close();
+                }
+            }
+        }
+    }
+
+    /** The connection directory and presence of this instance alone. */
+    static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
+        int limit = config.limits().connectionsPerUser();
+        return new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(), Optional.empty());
     }
 
     @Produces
