@@ -92,7 +92,7 @@ class ConnectionLimitTest {
         // then
         assertNull(first.closeCode(), "the slot of the closed connection was free");
         assertNull(third.closeCode());
-        assertEquals(2, herald.directory.count("alice"));
+        assertEquals(2, herald.directory.connections("alice").size());
     }
 
     @Test
@@ -106,7 +106,7 @@ class ConnectionLimitTest {
         herald.monitor.sweep();
 
         // then
-        assertEquals(0, herald.directory.count("alice"));
+        assertEquals(0, herald.directory.connections("alice").size());
     }
 
     @Test
@@ -139,7 +139,7 @@ class ConnectionLimitTest {
 
         // then
         assertNull(first.closeCode(), "a refresh is not a new connection");
-        assertEquals(2, herald.directory.count("alice"));
+        assertEquals(2, herald.directory.connections("alice").size());
         RecordingConnection third = connect("alice");
         assertEquals(CloseCode.REPLACED, first.closeCode());
         assertNull(viaFrame.closeCode());
@@ -157,7 +157,7 @@ class ConnectionLimitTest {
 
         // then
         assertNull(alice.closeCode());
-        assertEquals(1, herald.directory.count("alice"));
+        assertEquals(1, herald.directory.connections("alice").size());
     }
 
     @Test

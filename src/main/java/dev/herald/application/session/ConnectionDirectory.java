@@ -31,6 +31,11 @@ import java.util.List;
  */
 public interface ConnectionDirectory {
 
+    /** The order in which connections are evicted. */
+    Comparator<ConnectionEntry> OLDEST_FIRST = Comparator.comparing(ConnectionEntry::connectedAt)
+            .thenComparing(e -> e.instance().value())
+            .thenComparing(ConnectionEntry::connectionId);
+
     /** How an instance learns that it must close one of its connections. */
     interface Listener {
 
@@ -52,6 +57,12 @@ public interface ConnectionDirectory {
     void unregister(String user, String connectionId);
 
     /**
+     * The user's connections that count against the limit, on every instance, oldest first; when the
+     * shared state cannot be reached, this instance's only.
+     */
+    List<ConnectionEntry> connections(String user);
+
+    /**
      * Renews this instance's entries in the shared state and applies every limit again. Call every
      * {@code herald.presence.refresh-interval}; an implementation without shared state does nothing.
      */
@@ -70,9 +81,7 @@ public interface ConnectionDirectory {
         }
         List<ConnectionEntry> evicted = new ArrayList<>(over);
         connections.stream()
-                .sorted(Comparator.comparing(ConnectionEntry::connectedAt)
-                        .thenComparing(e -> e.instance().value())
-                        .thenComparing(ConnectionEntry::connectionId))
+                .sorted(OLDEST_FIRST)
                 .filter(e -> !e.connectionId().equals(keep))
                 .limit(over)
                 .forEach(evicted::add);

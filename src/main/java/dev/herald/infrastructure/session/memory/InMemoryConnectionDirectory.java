@@ -64,14 +64,15 @@ public final class InMemoryConnectionDirectory implements ConnectionDirectory {
         // Nothing is shared, so nothing can expire.
     }
 
-    /** The user's registered connections, for tests and diagnostics. */
-    public synchronized int count(String user) {
-        Map<String, ConnectionEntry> connections = byUser.get(user);
-        return connections == null ? 0 : connections.size();
+    @Override
+    public synchronized List<ConnectionEntry> connections(String user) {
+        Map<String, ConnectionEntry> connections = byUser.getOrDefault(user, Map.of());
+        return connections.values().stream().sorted(ConnectionDirectory.OLDEST_FIRST).toList();
     }
 
     @Override
     public String toString() {
-        return "connections of this instance only, at most " + (limit == 0 ? "any number" : Integer.toString(limit)) + " per user";
+        return "connections of this instance only, at most " + (limit == 0 ? "any number" : Integer.toString(limit))
+                + " per user";
     }
 }
