@@ -19,9 +19,12 @@ import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
 import dev.herald.infrastructure.presence.memory.InMemoryPresence;
+import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
 import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
+import dev.herald.infrastructure.session.redis.RedisConnectionDirectory;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,6 +34,7 @@ import jakarta.inject.Singleton;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,7 +141,7 @@ public class Backends {
     }
 
     /** The state instances share, and the Redis connections it uses when there is Redis. */
-    record Shared(ConnectionDirectory directory, Presence presence, Optional<AutoCloseable> redis) implements AutoCloseable {
+    record Shared(ConnectionDirectory directory, Presence presence, Optional<RedisCommands> redis) implements AutoCloseable {
 
         /** Removes this instance's entries from Redis, so they stop counting now rather than after their time to live. */
         @Override
@@ -157,10 +161,23 @@ public class Backends {
         }
     }
 
-    /** The connection directory and presence of this instance alone. */
+    /**
+     * The connection directory and presence: in Redis when {@code herald.redis.url} is set (evictions
+     * then arrive on the Redis broker's control channel), else this instance's own.
+     */
     static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
         int limit = config.limits().connectionsPerUser();
-        return new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(), Optional.empty());
+        return config.broker().redisUrl().map(url -> {
+            if (!(broker instanceof RedisBroker redisBroker)) {
+                throw new IllegalStateException("herald.redis.url is set but the broker is " + broker);
+            }
+            RedisCommands redis = new RedisCommands(url, "herald-state");
+            Duration ttl = config.presence().ttl();
+            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, instance, limit, ttl, executor);
+            redisBroker.onControl(directory::onControl);
+            return new Shared(directory, new RedisPresence(redis, instance, ttl), Optional.of(redis));
+        }).orElseGet(() -> new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(),
+                Optional.empty()));
     }
 
     @Produces

@@ -2,13 +2,20 @@ package dev.herald.infrastructure;
 
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.config.Settings;
+import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.presence.memory.InMemoryPresence;
+import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
+import dev.herald.infrastructure.session.redis.RedisConnectionDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Which broker the settings choose. */
+/** Which broker, connection directory and presence the settings choose. */
 class BackendsTest {
 
     private static ExecutorService executor;
@@ -55,6 +62,44 @@ class BackendsTest {
             assertInstanceOf(RedisBroker.class, broker);
             assertEquals("Redis pub/sub at redis://127.0.0.1:6390", broker.toString());
             assertFalse(broker.isConnected(), "not started yet");
+        } finally {
+            ((AutoCloseable) broker).close();
+        }
+    }
+
+    private static HeraldConfig config(Map<String, String> values) {
+        return HeraldConfig.from(new Settings(key -> Optional.ofNullable(values.get(key))));
+    }
+
+    @Test
+    void withoutARedisUrlConnectionsAndPresenceAreThisInstancesOwn() throws Exception {
+        // given
+        HeraldConfig config = config(Map.of("herald.limits.connections-per-user", "3"));
+
+        // when
+        try (Backends.Shared shared = Backends.newShared(config, InstanceId.random(), new InMemoryBroker(), executor)) {
+
+            // then
+            assertInstanceOf(InMemoryConnectionDirectory.class, shared.directory());
+            assertInstanceOf(InMemoryPresence.class, shared.presence());
+            assertEquals("connections of this instance only, at most 3 per user", shared.directory().toString());
+        }
+    }
+
+    @Test
+    void aRedisUrlKeepsConnectionsAndPresenceInTheSameRedis() throws Exception {
+        // given
+        HeraldConfig config = config(Map.of("herald.redis.url", "redis://:pa55word@127.0.0.1:6390"));
+        Broker broker = Backends.newBroker(config.broker(), executor, scheduler);
+
+        // when
+        try (Backends.Shared shared = Backends.newShared(config, InstanceId.random(), broker, executor)) {
+
+            // then
+            assertInstanceOf(RedisConnectionDirectory.class, shared.directory());
+            assertInstanceOf(RedisPresence.class, shared.presence());
+            assertEquals("connections in Redis at redis://127.0.0.1:6390, at most 5 per user", shared.directory().toString());
+            assertEquals("presence in Redis at redis://127.0.0.1:6390", shared.presence().toString());
         } finally {
             ((AutoCloseable) broker).close();
         }
