@@ -167,8 +167,10 @@ public class Gateway {
         Principal principal = verified.get();
         session.authenticate(principal);
         HeraldConfig.Connection c = config.connection();
-        session.send(ServerFrames.welcome(session.id(), principal.subject(), c.heartbeatInterval(), c.heartbeatTimeout()));
+        // Counted before welcomed: a client that has its welcome is registered, and any older
+        // connection it replaced on this instance is already closing.
         registry.enroll(session);
+        session.send(ServerFrames.welcome(session.id(), principal.subject(), c.heartbeatInterval(), c.heartbeatTimeout()));
         session.entryChannel().ifPresent(channel -> {
             try {
                 subscriptions.subscribe(session, channel, session.entrySince(), null);

@@ -77,8 +77,9 @@ public class SessionRegistry {
     public void release(ClientSession session) {
         if (session.markReleased()) {
             sessions.remove(session.id(), session);
-            subscriptions.release(session);
+            // The slot first: once presence no longer lists the session, it no longer counts either.
             session.principal().ifPresent(p -> directory.unregister(p.subject(), session.id()));
+            subscriptions.release(session);
         }
     }
 
