@@ -100,11 +100,6 @@ public final class RedisCommands implements AutoCloseable {
         }
     }
 
-    /** Whether calls are currently tried (no recent failure). */
-    public boolean available() {
-        return !closed && System.nanoTime() - pausedUntil >= 0;
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -141,7 +142,8 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
 
     /** The set member of a connection: sorts by connect time, then instance, then connection id. */
     static String member(Instant connectedAt, InstanceId instance, String connectionId) {
-        return String.format("%013d|%s|%s", connectedAt.toEpochMilli(), instance.value(), connectionId);
+        // Locale.ROOT: ASCII digits whatever the JVM's locale, as the script's pattern expects.
+        return String.format(Locale.ROOT, "%013d|%s|%s", connectedAt.toEpochMilli(), instance.value(), connectionId);
     }
 
     @Override
