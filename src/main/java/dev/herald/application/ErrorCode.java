@@ -23,6 +23,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "the body must be application/json"),
     COMMAND_FAILED("command_failed", 500, "the application failed to handle the command"),
     STORE_UNAVAILABLE("store_unavailable", 503, "the event store is unavailable; nothing was stored, retry later"),
+    PRESENCE_UNAVAILABLE("presence_unavailable", 503, "presence is unavailable; retry later"),
     INTERNAL_ERROR("internal_error", 500, "internal error");
 
     private final String code;

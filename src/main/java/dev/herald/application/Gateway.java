@@ -2,6 +2,7 @@ package dev.herald.application;
 
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.presence.PresenceService;
 import dev.herald.application.security.Access;
 import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.InvalidTokenException;
@@ -45,6 +46,7 @@ public class Gateway {
     private PublishService publishing;
     private AccessPolicy policy;
     private AckStore acks;
+    private PresenceService presence;
     private Consumer<ClientCommand> commands;
     private HeraldConfig config;
     private Clock clock;
@@ -55,13 +57,14 @@ public class Gateway {
 
     @Inject
     public Gateway(TokenVerifier verifier, SessionRegistry registry, SubscribeService subscriptions,
-                   PublishService publishing, AccessPolicy policy, AckStore acks,
+                   PublishService publishing, AccessPolicy policy, AckStore acks, PresenceService presence,
                    jakarta.enterprise.event.Event<ClientCommand> commands, HeraldConfig config, Clock clock) {
-        this(verifier, registry, subscriptions, publishing, policy, acks, (Consumer<ClientCommand>) commands::fire, config, clock);
+        this(verifier, registry, subscriptions, publishing, policy, acks, presence,
+                (Consumer<ClientCommand>) commands::fire, config, clock);
     }
 
     public Gateway(TokenVerifier verifier, SessionRegistry registry, SubscribeService subscriptions,
-                   PublishService publishing, AccessPolicy policy, AckStore acks,
+                   PublishService publishing, AccessPolicy policy, AckStore acks, PresenceService presence,
                    Consumer<ClientCommand> commands, HeraldConfig config, Clock clock) {
         this.verifier = verifier;
         this.registry = registry;
@@ -69,6 +72,7 @@ public class Gateway {
         this.publishing = publishing;
         this.policy = policy;
         this.acks = acks;
+        this.presence = presence;
         this.commands = commands;
         this.config = config;
         this.clock = clock;
@@ -139,6 +143,8 @@ public class Gateway {
             session.send(ServerFrames.published(event.channel(), event.seq(), event.ts(), p.ref()));
         } else if (frame instanceof ClientFrame.Command c) {
             command(session, c);
+        } else if (frame instanceof ClientFrame.Presence p) {
+            session.send(ServerFrames.presence(p.channel(), presence.list(session.requirePrincipal(), p.channel()), p.ref()));
         }
         // Pong: nothing beyond the liveness already recorded.
     }
@@ -161,6 +167,9 @@ public class Gateway {
         Principal principal = verified.get();
         session.authenticate(principal);
         HeraldConfig.Connection c = config.connection();
+        // Counted before welcomed: a client that has its welcome is registered, and any older
+        // connection it replaced on this instance is already closing.
+        registry.enroll(session);
         session.send(ServerFrames.welcome(session.id(), principal.subject(), c.heartbeatInterval(), c.heartbeatTimeout()));
         session.entryChannel().ifPresent(channel -> {
             try {
@@ -228,6 +237,8 @@ public class Gateway {
             return c.ref();
         } else if (frame instanceof ClientFrame.Ack a) {
             return a.ref();
+        } else if (frame instanceof ClientFrame.Presence p) {
+            return p.ref();
         }
         return null;
     }

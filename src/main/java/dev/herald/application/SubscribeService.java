@@ -3,6 +3,7 @@ package dev.herald.application;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
 import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.presence.Presence;
 import dev.herald.application.security.Access;
 import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.Principal;
@@ -44,6 +45,7 @@ public class SubscribeService {
     private Hub hub;
     private EventStore store;
     private AckStore acks;
+    private Presence presence;
     private Executor executor;
     private int pageSize;
 
@@ -52,12 +54,13 @@ public class SubscribeService {
     }
 
     @Inject
-    public SubscribeService(AccessPolicy policy, Hub hub, EventStore store, AckStore acks,
+    public SubscribeService(AccessPolicy policy, Hub hub, EventStore store, AckStore acks, Presence presence,
                             Executor executor, HeraldConfig config) {
         this.policy = policy;
         this.hub = hub;
         this.store = store;
         this.acks = acks;
+        this.presence = presence;
         this.executor = executor;
         this.pageSize = config.replay().pageSize();
     }
@@ -92,7 +95,7 @@ public class SubscribeService {
             throw new HeraldException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel);
         }
         sub.cancel(ServerFrames.unsubscribed(channel, ref));
-        hub.leave(sub);
+        leave(sub);
     }
 
     /** Drops every subscription of a closed session, without frames. */
@@ -100,7 +103,7 @@ public class SubscribeService {
         for (Subscription sub : session.activeSubscriptions()) {
             session.subscriptions().remove(sub.channel(), sub);
             sub.cancel(null);
-            hub.leave(sub);
+            leave(sub);
         }
     }
 
@@ -111,7 +114,7 @@ public class SubscribeService {
             if (!policy.allows(principal, sub.channel(), Access.SUBSCRIBE)
                     && session.subscriptions().remove(sub.channel(), sub)) {
                 sub.cancel(ServerFrames.unsubscribed(sub.channel(), null));
-                hub.leave(sub);
+                leave(sub);
             }
         }
     }
@@ -121,6 +124,12 @@ public class SubscribeService {
         try {
             Hub.Group group = hub.join(sub);
             if (group == null) {
+                return;
+            }
+            presence.join(channel, principal.subject(), sub.session().id());
+            if (sub.isCancelled()) {
+                // Its leave may have run before this join: leave again so no entry outlives it.
+                presence.leave(channel, principal.subject(), sub.session().id());
                 return;
             }
             Optional<Sequence> from = since.isPresent() ? since : acks.position(principal.subject(), channel);
@@ -151,11 +160,18 @@ public class SubscribeService {
             }
             if (sub.session().subscriptions().remove(channel, sub)) {
                 sub.cancel(ServerFrames.error(code, "subscribe to " + channel + " failed: " + code.title(), ref));
-                hub.leave(sub);
+                leave(sub);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Every ended subscription leaves the hub and presence here, after it was cancelled. */
+    private void leave(Subscription sub) {
+        hub.leave(sub);
+        ClientSession session = sub.session();
+        session.principal().ifPresent(p -> presence.leave(sub.channel(), p.subject(), session.id()));
     }
 
     /**

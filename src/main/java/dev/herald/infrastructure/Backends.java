@@ -4,8 +4,11 @@ import dev.herald.application.CommandSink;
 import dev.herald.application.PublishService;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.presence.Presence;
 import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.security.TokenVerifier;
+import dev.herald.application.session.ConnectionDirectory;
+import dev.herald.application.session.InstanceId;
 import dev.herald.domain.AckStore;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.Leases;
@@ -19,8 +22,13 @@ import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
+import dev.herald.infrastructure.presence.memory.InMemoryPresence;
+import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
+import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
+import dev.herald.infrastructure.session.redis.RedisConnectionDirectory;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +38,7 @@ import jakarta.inject.Singleton;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,8 +46,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one place that chooses Herald's backends: broker, store, token verification, and with Redis
- * the command and ingest streams. Nothing else knows which implementation runs.
+ * The one place that chooses Herald's backends: broker, store, token verification, the state
+ * instances share (connections per user, presence), and with Redis the command and ingest streams.
+ * Nothing else knows which implementation runs.
  */
 @ApplicationScoped
 public class Backends {
@@ -57,7 +67,9 @@ public class Backends {
     @Inject
     ScheduledExecutorService scheduler;
 
+    private final InstanceId instance = InstanceId.random();
     private Broker broker;
+    private Shared shared;
     private HeraldDatabase database;
     private byte[] developmentSecret;
     private CommandSink commandSink;
@@ -77,6 +89,8 @@ public class Backends {
         if (commandSink != CommandSink.NONE) {
             LOG.info(() -> "client commands also go to the " + commandSink);
         }
+        shared = newShared(config, instance, broker, executor);
+        LOG.info(() -> "instance " + instance + ": " + shared.directory() + "; " + shared.presence());
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -92,6 +106,13 @@ public class Backends {
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "closing the command stream failed", e);
             }
+        }
+        try {
+            if (shared != null) {
+                shared.close();
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing the shared state failed", e);
         }
         try {
             if (broker instanceof AutoCloseable closeable) {
@@ -162,6 +183,58 @@ public class Backends {
         if (stream != null) {
             stream.close();
         }
+    }
+
+    @Produces
+    @Singleton
+    ConnectionDirectory connectionDirectory() {
+        return shared.directory();
+    }
+
+    @Produces
+    @Singleton
+    Presence presence() {
+        return shared.presence();
+    }
+
+    /** The state instances share, and the Redis connections it uses when there is Redis. */
+    record Shared(ConnectionDirectory directory, Presence presence, Optional<RedisCommands> redis) implements AutoCloseable {
+
+        /** Removes this instance's entries from Redis, so they stop counting now rather than after their time to live. */
+        @Override
+        public void close() throws Exception {
+            try {
+                if (directory instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+                if (presence instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+            } finally {
+                if (redis.isPresent()) {
+                    redis.get().close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The connection directory and presence: in Redis when {@code herald.redis.url} is set (evictions
+     * then arrive on the Redis broker's control channel), else this instance's own.
+     */
+    static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
+        int limit = config.limits().connectionsPerUser();
+        return config.broker().redisUrl().map(url -> {
+            if (!(broker instanceof RedisBroker redisBroker)) {
+                throw new IllegalStateException("herald.redis.url is set but the broker is " + broker);
+            }
+            RedisCommands redis = new RedisCommands(url, "herald-state");
+            Duration ttl = config.presence().ttl();
+            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, instance, limit, ttl, executor);
+            redisBroker.onControl(directory::onControl);
+            return new Shared(directory, new RedisPresence(redis, instance, ttl), Optional.of(redis));
+        }).orElseGet(() -> new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(),
+                Optional.empty()));
     }
 
     @Produces

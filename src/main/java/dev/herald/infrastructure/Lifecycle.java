@@ -5,9 +5,11 @@ import dev.herald.application.RetentionService;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
+import dev.herald.application.presence.Presence;
 import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.ConnectionDirectory;
 import dev.herald.application.session.ConnectionMonitor;
 import dev.herald.application.session.SessionRegistry;
 import dev.herald.domain.StoreUnavailableException;
@@ -25,7 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Start-up and shutdown: opens the store eagerly, starts the connection monitor, says how to get a token. */
+/**
+ * Start-up and shutdown: opens the store eagerly, starts the connection monitor, the head checks,
+ * retention and the renewal of shared state, says how to get a token.
+ */
 @ApplicationScoped
 public class Lifecycle {
 
@@ -64,7 +69,14 @@ public class Lifecycle {
     @Inject
     PublishService publishing;
 
+    @Inject
+    ConnectionDirectory directory;
+
+    @Inject
+    Presence presence;
+
     private ScheduledFuture<?> sweeps;
+    private ScheduledFuture<?> renewals;
     private ScheduledFuture<?> headChecks;
     private ScheduledFuture<?> retentionSweeps;
     private volatile long lastHeadCheck;
@@ -79,6 +91,8 @@ public class Lifecycle {
         headChecks = scheduler.scheduleWithFixedDelay(this::checkHeads, poll, poll, TimeUnit.MILLISECONDS);
         long retentionEvery = config.retention().interval().toMillis();
         retentionSweeps = scheduler.scheduleWithFixedDelay(this::startRetentionSweep, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
+        long renewEvery = config.presence().refreshInterval().toMillis();
+        renewals = scheduler.scheduleWithFixedDelay(this::startRenewal, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
         // undeploy event below would come too late to reach clients: close them from a JVM hook.
         shutdownHook = new Thread(this::closeAll, "herald-shutdown");
@@ -129,6 +143,29 @@ public class Lifecycle {
         }
     }
 
+    /** On the managed executor: renewing waits for Redis, which must not hold up heartbeats. */
+    private void startRenewal() {
+        try {
+            executor.execute(this::renew);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "renewal of shared state not started; the next tick tries again", e);
+        }
+    }
+
+    /** Keeps this instance's connections and subscriptions alive in the state instances share. */
+    private void renew() {
+        try {
+            directory.refresh();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "renewing this instance's connections failed", e);
+        }
+        try {
+            presence.refresh();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "renewing this instance's presence failed", e);
+        }
+    }
+
     private void sweepRetention() {
         try {
             RetentionService.Sweep sweep = retention.sweep();
@@ -160,6 +197,7 @@ public class Lifecycle {
             sweeps.cancel(false);
             headChecks.cancel(false);
             retentionSweeps.cancel(false);
+            renewals.cancel(false);
         }
         if (shutdownHook != null) {
             try {

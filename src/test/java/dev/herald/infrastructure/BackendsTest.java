@@ -4,9 +4,14 @@ import dev.herald.application.CommandSink;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.config.Settings;
+import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
+import dev.herald.infrastructure.presence.memory.InMemoryPresence;
+import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
+import dev.herald.infrastructure.session.redis.RedisConnectionDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Which broker the settings choose. */
+/** Which broker, connection directory and presence the settings choose. */
 class BackendsTest {
 
     private static ExecutorService executor;
@@ -66,6 +71,44 @@ class BackendsTest {
         }
     }
 
+    private static HeraldConfig config(Map<String, String> values) {
+        return HeraldConfig.from(new Settings(key -> Optional.ofNullable(values.get(key))));
+    }
+
+    @Test
+    void withoutARedisUrlConnectionsAndPresenceAreThisInstancesOwn() throws Exception {
+        // given
+        HeraldConfig config = config(Map.of("herald.limits.connections-per-user", "3"));
+
+        // when
+        try (Backends.Shared shared = Backends.newShared(config, InstanceId.random(), new InMemoryBroker(), executor)) {
+
+            // then
+            assertInstanceOf(InMemoryConnectionDirectory.class, shared.directory());
+            assertInstanceOf(InMemoryPresence.class, shared.presence());
+            assertEquals("connections of this instance only, at most 3 per user", shared.directory().toString());
+        }
+    }
+
+    @Test
+    void aRedisUrlKeepsConnectionsAndPresenceInTheSameRedis() throws Exception {
+        // given
+        HeraldConfig config = config(Map.of("herald.redis.url", "redis://:pa55word@127.0.0.1:6390"));
+        Broker broker = Backends.newBroker(config.broker(), executor, scheduler);
+
+        // when
+        try (Backends.Shared shared = Backends.newShared(config, InstanceId.random(), broker, executor)) {
+
+            // then
+            assertInstanceOf(RedisConnectionDirectory.class, shared.directory());
+            assertInstanceOf(RedisPresence.class, shared.presence());
+            assertEquals("connections in Redis at redis://127.0.0.1:6390, at most 5 per user", shared.directory().toString());
+            assertEquals("presence in Redis at redis://127.0.0.1:6390", shared.presence().toString());
+        } finally {
+            ((AutoCloseable) broker).close();
+        }
+    }
+
     @Test
     void redisClusterRefusesToStart() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -78,10 +121,6 @@ class BackendsTest {
     void aMalformedRedisUrlRefusesToStart() {
         assertThrows(IllegalArgumentException.class,
                 () -> Backends.newBroker(settings("localhost:6379", false), executor, scheduler));
-    }
-
-    private static HeraldConfig config(Map<String, String> values) {
-        return HeraldConfig.from(new Settings(key -> Optional.ofNullable(values.get(key))));
     }
 
     @Test

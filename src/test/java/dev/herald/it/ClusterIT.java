@@ -6,7 +6,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,17 +20,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 import static dev.herald.it.WsClient.eventOn;
+import static dev.herald.it.WsClient.ofType;
+import static dev.herald.testing.Frames.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two Herald instances on Payara Micro behind no load balancer at all, sharing a real Redis and a
- * real PostgreSQL: events cross instances, concurrent publishers on both keep one order, and a
- * crashed instance or a restarted Redis loses and repeats nothing.
+ * real PostgreSQL: events cross instances, concurrent publishers on both keep one order, a crashed
+ * instance or a restarted Redis loses and repeats nothing, the per-user connection limit and
+ * presence hold across instances, and a crashed instance's part of them expires.
  */
 class ClusterIT {
 
     private static final AtomicInteger CHANNELS = new AtomicInteger();
+    private static final String PONG = "{\"type\":\"pong\"}";
 
     @TempDir
     static Path workDir;
@@ -36,9 +43,18 @@ class ClusterIT {
     private static HeraldCluster cluster;
     private static String admin;
 
+    /** Seconds a crashed instance's connections and presence entries keep counting. */
+    private static final int TTL_SECONDS = 3;
+
     @BeforeAll
     static void start() throws Exception {
-        cluster = HeraldCluster.start(workDir, 2, Map.of());
+        // A limit of 2 holds for every test here, ops (the admin) included: no test keeps more than
+        // two connections of one user open at a time, and eviction takes the oldest first, so a
+        // connection of an earlier test that is still closing goes before any of the current test's.
+        cluster = HeraldCluster.start(workDir, 2, Map.of(
+                "herald.limits.connections-per-user", "2",
+                "herald.presence.refresh-interval", "1s",
+                "herald.presence.ttl", TTL_SECONDS + "s"));
         admin = Jwts.user("ops").roles("admin").sign();
     }
 
@@ -58,6 +74,40 @@ class ClusterIT {
         client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
         client.awaitType("subscribed");
         return client;
+    }
+
+    private static WsClient welcomed(int instance, String token) throws InterruptedException {
+        WsClient client = WsClient.connect(cluster.api(instance).ws("/ws"), Map.of("Authorization", "Bearer " + token));
+        client.awaitType("welcome");
+        return client;
+    }
+
+    /** The {@code users} of {@code GET /api/channels/{channel}/presence} on one instance, as JSON text. */
+    private static String presence(int instance, String channel) {
+        HttpResponse<String> response = cluster.api(instance).get(admin, "api/channels/" + channel + "/presence");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonObject body = parse(response.body());
+        assertEquals(channel, body.getString("channel"));
+        return body.getJsonArray("users").toString();
+    }
+
+    private static void awaitPresence(int instance, String channel, String users, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        String now;
+        while (!(now = presence(instance, channel)).equals(users)) {
+            if (System.nanoTime() - end > 0) {
+                assertEquals(users, now, "presence within " + deadline);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The connection still answers: a ping gets its pong, so no close came before it. */
+    private static void assertAlive(WsClient client) throws InterruptedException {
+        int pongs = (int) client.frames().stream().filter(f -> f.equals(PONG)).count();
+        client.send("{\"type\":\"ping\"}");
+        client.awaitAll(ofType("pong"), pongs + 1);
+        assertFalse(client.isClosed());
     }
 
     private static List<Long> seqs(List<JsonObject> events) {
@@ -180,6 +230,56 @@ class ClusterIT {
             assertEquals(next, WsClient.seq(onB.await(e -> eventOn(channel).test(e) && WsClient.seq(e) == next)));
         } finally {
             publisher.shutdownNow();
+        }
+    }
+
+    @Test
+    void thePerUserLimitClosesTheOldestConnectionOnWhicheverInstanceHoldsIt() throws Exception {
+        // given: gwen has two connections on A, both on her personal channel
+        String token = Jwts.user("gwen").sign();
+        try (WsClient oldest = welcomed(0, token); WsClient second = subscribe(0, "user:gwen", token)) {
+
+            // when: a third one arrives on B
+            try (WsClient third = subscribe(1, "user:gwen", token)) {
+
+                // then: the oldest, on A, is replaced; the other two stay
+                assertEquals(4008, oldest.awaitClose());
+                assertAlive(second);
+                assertAlive(third);
+                awaitPresence(0, "user:gwen", "[{\"user\":\"gwen\",\"connections\":2}]", WsClient.WAIT);
+            }
+
+            // and when the newest closes, its slot is free for the next one
+            awaitPresence(0, "user:gwen", "[{\"user\":\"gwen\",\"connections\":1}]", WsClient.WAIT);
+            try (WsClient fourth = welcomed(0, token)) {
+                // Welcomed means registered, and a connection of the same instance is closed
+                // before that, so a wrong eviction of the second would already show.
+                assertAlive(second);
+                assertAlive(fourth);
+            }
+        }
+    }
+
+    @Test
+    void presenceListsSubscribersOfBothInstancesOnEitherAndForgetsAKilledInstanceWithinTheTtl() throws Exception {
+        String channel = freshChannel();
+        String users = "[{\"user\":\"hank\",\"connections\":1},{\"user\":\"ivy\",\"connections\":1}]";
+        try (WsClient hankOnA = subscribe(0, channel, Jwts.user("hank").channels("diagnosis:*").sign());
+             WsClient ivyOnB = subscribe(1, channel, Jwts.user("ivy").channels("diagnosis:*").sign())) {
+            assertEquals(users, presence(0, channel));
+            assertEquals(users, presence(1, channel));
+            ivyOnB.send("{\"type\":\"presence\",\"channel\":\"" + channel + "\",\"ref\":\"p1\"}");
+            JsonObject frame = ivyOnB.awaitType("presence");
+            assertEquals("p1", frame.getString("ref"));
+            assertEquals(users, frame.getJsonArray("users").toString());
+
+            cluster.crash(0);
+            long crashed = System.nanoTime();
+            awaitPresence(1, channel, "[{\"user\":\"ivy\",\"connections\":1}]", Duration.ofSeconds(TTL_SECONDS + 10));
+            Duration took = Duration.ofNanos(System.nanoTime() - crashed);
+            assertTrue(took.compareTo(Duration.ofSeconds(TTL_SECONDS + 2)) <= 0, "hank vanished after " + took);
+        } finally {
+            cluster.replace(0);
         }
     }
 }

@@ -362,6 +362,95 @@ class WebSocketGatewayIT {
         }
     }
 
+    // --- connection limit and presence ---------------------------------------------------------
+
+    @Test
+    void theSixthConnectionOfAUserClosesTheFirstWith4008() throws Exception {
+        String token = Jwts.user("fiona").sign();
+        List<WsClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                WsClient client = connect(token);
+                clients.add(client);
+                client.awaitType("welcome");
+            }
+            assertEquals(4008, clients.get(0).awaitClose(), "the oldest is replaced (default limit 5)");
+            for (WsClient kept : clients.subList(1, 6)) {
+                kept.send("{\"type\":\"ping\"}");
+                kept.awaitType("pong");
+                assertFalse(kept.isClosed());
+            }
+        } finally {
+            clients.forEach(WsClient::close);
+        }
+    }
+
+    @Test
+    void presenceOverWebSocketAndHttpListsEachSubscribedUserWithTheirConnections() throws Exception {
+        String channel = freshChannel("diagnosis");
+        String gina = Jwts.user("gina").channels("diagnosis:*").sign();
+        try (WsClient ginaLaptop = connect(gina);
+             WsClient ginaPhone = WsClient.connect(api.ws("/ws/" + channel.replace(':', '/')), Map.of("Authorization", "Bearer " + gina));
+             WsClient hal = connect(Jwts.user("hal").channels(channel).sign());
+             WsClient watcher = connect(Jwts.user("ivan").channels("diagnosis:*").sign())) {
+            for (WsClient c : List.of(ginaLaptop, hal)) {
+                c.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+                c.awaitType("subscribed");
+            }
+            ginaPhone.awaitType("subscribed");
+            String users = "[{\"user\":\"gina\",\"connections\":2},{\"user\":\"hal\",\"connections\":1}]";
+
+            watcher.send("{\"type\":\"presence\",\"channel\":\"" + channel + "\",\"ref\":\"p1\"}");
+            JsonObject frame = watcher.awaitType("presence");
+            assertEquals(channel, frame.getString("channel"));
+            assertEquals("p1", frame.getString("ref"));
+            assertEquals(users, frame.getJsonArray("users").toString());
+
+            HttpResponse<String> response = api.get(admin, "api/channels/" + channel + "/presence");
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("{\"channel\":\"" + channel + "\",\"users\":" + users + "}", response.body());
+
+            hal.send("{\"type\":\"unsubscribe\",\"channel\":\"" + channel + "\"}");
+            hal.awaitType("unsubscribed");
+            ginaPhone.close();
+            awaitBody(channel, "{\"channel\":\"" + channel + "\",\"users\":[{\"user\":\"gina\",\"connections\":1}]}");
+        }
+    }
+
+    @Test
+    void presenceOverHttpRefusesAsTheOtherEndpointsDo() {
+        String channel = freshChannel("diagnosis");
+        record Case(String token, String channel, int status, String code) {
+        }
+        List<Case> cases = List.of(
+                new Case(null, channel, 401, "unauthorized"),
+                new Case(Jwts.user("ivan").expiresIn(Duration.ofMinutes(-5)).sign(), channel, 401, "unauthorized"),
+                new Case(admin, "Not-A-Channel", 400, "invalid_channel"),
+                new Case(Jwts.user("ivan").channels("project:*").sign(), channel, 403, "forbidden"),
+                new Case(Jwts.user("ivan").channels("diagnosis:*").sign(), "diagnosis:13", 403, "forbidden"));
+        for (Case c : cases) {
+            HttpResponse<String> response = api.get(c.token(), "api/channels/" + c.channel() + "/presence");
+            assertEquals(c.status(), response.statusCode(), c.code() + ": " + response.body());
+            assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+            JsonObject problem = parse(response.body());
+            assertEquals(c.code(), problem.getString("code"));
+            assertEquals(c.status(), problem.getInt("status"));
+        }
+    }
+
+    /** Polls the presence endpoint until it answers {@code expected}: a close reaches the server a moment after the client sent it. */
+    private void awaitBody(String channel, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+        String body;
+        while (!(body = api.get(admin, "api/channels/" + channel + "/presence").body()).equals(expected)) {
+            if (System.nanoTime() - deadline > 0) {
+                assertEquals(expected, body, "presence within " + WsClient.WAIT);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     // --- bad input -----------------------------------------------------------------------------
 
     @Test
@@ -378,6 +467,8 @@ class WebSocketGatewayIT {
         frames.put("{\"type\":\"unsubscribe\",\"channel\":\"user:alice\",\"ref\":\"r\"}", "not_subscribed");
         frames.put("{\"type\":\"ack\",\"channel\":\"user:alice\",\"ref\":\"r\"}", "missing_field");
         frames.put("{\"type\":\"publish\",\"channel\":\"user:alice\",\"ref\":\"r\"}", "missing_field");
+        frames.put("{\"type\":\"presence\",\"ref\":\"r\"}", "missing_field");
+        frames.put("{\"type\":\"presence\",\"channel\":\"project:1\",\"ref\":\"r\"}", "forbidden");
         try (WsClient client = connect(Jwts.user("alice").sign())) {
             client.awaitType("welcome");
             int errors = 0;

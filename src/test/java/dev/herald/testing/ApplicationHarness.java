@@ -8,10 +8,14 @@ import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.config.Settings;
 import dev.herald.application.delivery.Hub;
+import dev.herald.application.presence.PresenceService;
 import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.ChannelAuthorizer;
 import dev.herald.application.session.ConnectionMonitor;
+import dev.herald.application.session.InstanceId;
 import dev.herald.application.session.SessionRegistry;
+import dev.herald.infrastructure.presence.memory.InMemoryPresence;
+import dev.herald.infrastructure.session.memory.InMemoryConnectionDirectory;
 
 import java.time.Clock;
 import java.util.List;
@@ -35,6 +39,8 @@ public final class ApplicationHarness implements AutoCloseable {
     public final InMemoryAckStore acks = new InMemoryAckStore();
     public final Broker broker;
     public final Hub hub;
+    public final InMemoryConnectionDirectory directory;
+    public final InMemoryPresence presence = new InMemoryPresence();
     public final SubscribeService subscriptions;
     public final PublishService publishing;
     public final SessionRegistry registry;
@@ -53,11 +59,13 @@ public final class ApplicationHarness implements AutoCloseable {
         this.hub = new Hub(broker, database, config);
         hub.start();
         AccessPolicy policy = new AccessPolicy(authorizers);
-        this.subscriptions = new SubscribeService(policy, hub, database, acks, executor, config);
+        this.subscriptions = new SubscribeService(policy, hub, database, acks, presence, executor, config);
         this.publishing = new PublishService(policy, database, broker, config);
-        this.registry = new SessionRegistry(subscriptions, clock);
+        this.directory = new InMemoryConnectionDirectory(InstanceId.random(), config.limits().connectionsPerUser());
+        this.registry = new SessionRegistry(subscriptions, directory, clock);
+        registry.start();
         this.gateway = new Gateway(tokens, registry, subscriptions, publishing, policy, acks,
-                command -> commandHandler.accept(command), config, clock);
+                new PresenceService(policy, presence), command -> commandHandler.accept(command), config, clock);
         this.monitor = new ConnectionMonitor(registry, config, clock);
     }
 

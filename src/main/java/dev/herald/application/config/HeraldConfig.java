@@ -9,7 +9,7 @@ import java.util.Optional;
  * the README's configuration table lists the same keys and defaults.
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
-                           Broker broker, Retention retention, Dev dev, Streams streams) {
+                           Broker broker, Presence presence, Retention retention, Dev dev, Streams streams) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -26,10 +26,12 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     }
 
     /**
-     * @param maxFrameSize     largest client frame and HTTP publish body, in bytes (bigger frames close with 1009)
-     * @param maxPendingBytes  bytes queued for one connection before it is closed as a slow consumer
+     * @param maxFrameSize       largest client frame and HTTP publish body, in bytes (bigger frames close with 1009)
+     * @param maxPendingBytes    bytes queued for one connection before it is closed as a slow consumer
+     * @param connectionsPerUser authenticated connections one user may hold across all instances; a newer one
+     *                           closes the oldest with 4008; zero means no limit
      */
-    public record Limits(int maxFrameSize, long maxPendingBytes) {
+    public record Limits(int maxFrameSize, long maxPendingBytes, int connectionsPerUser) {
     }
 
     /** @param pageSize events read from the store per query while replaying */
@@ -48,6 +50,18 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
      */
     public record Broker(Optional<String> redisUrl, boolean redisCluster, Duration headCheckInterval,
                          Duration pollInterval) {
+    }
+
+    /**
+     * How an instance keeps its entries in the state it shares with the others (its users'
+     * connections for the per-user limit, its subscriptions for presence). Every
+     * {@code refreshInterval} it renews them; an entry not renewed for {@code ttl} (its instance
+     * crashed or lost Redis) no longer counts. Without Redis there is nothing to share.
+     *
+     * @param refreshInterval how often each instance renews its entries
+     * @param ttl             how long an entry lives without renewal; at least twice the interval
+     */
+    public record Presence(Duration refreshInterval, Duration ttl) {
     }
 
     /**
@@ -117,7 +131,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
             throw new Settings.InvalidSettingException("herald.limits.max-pending-bytes", Long.toString(pending),
                     "must be at least twice herald.limits.max-frame-size");
         }
-        Limits limits = new Limits((int) frame, pending);
+        Limits limits = new Limits((int) frame, pending,
+                s.integer("herald.limits.connections-per-user", 5, 0, 1_000_000));
         Replay replay = new Replay(s.integer("herald.replay.page-size", 500, 10, 10_000));
         Database database = new Database(
                 s.string("herald.db.url", DEFAULT_DB_URL),
@@ -130,6 +145,13 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.bool("herald.redis.cluster", false),
                 positive(s, "herald.broker.head-check-interval", "2s"),
                 positive(s, "herald.broker.poll-interval", "500ms"));
+        Duration refresh = positive(s, "herald.presence.refresh-interval", "10s");
+        Duration ttl = s.duration("herald.presence.ttl", "30s");
+        if (ttl.compareTo(refresh.multipliedBy(2)) < 0) {
+            throw new Settings.InvalidSettingException("herald.presence.ttl", s.string("herald.presence.ttl", "30s"),
+                    "must be at least twice herald.presence.refresh-interval, so one late renewal does not drop an entry");
+        }
+        Presence presence = new Presence(refresh, ttl);
         Retention retention = new Retention(
                 s.duration("herald.retention.max-age", "7d"),
                 s.integer("herald.retention.max-events", 100_000, 0, Integer.MAX_VALUE),
@@ -146,7 +168,7 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
             throw new Settings.InvalidSettingException("herald.commands.stream", streams.commandsStream(),
                     "must differ from herald.ingest.stream and its :rejected stream");
         }
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, retention, dev, streams);
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

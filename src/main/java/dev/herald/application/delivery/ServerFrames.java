@@ -1,6 +1,7 @@
 package dev.herald.application.delivery;
 
 import dev.herald.application.ErrorCode;
+import dev.herald.application.presence.PresentUser;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.Sequence;
@@ -8,6 +9,7 @@ import dev.herald.domain.Sequence;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /**
  * Encodes the frames Herald sends (protocol v1, docs/protocol.md). Event frames are the same text
@@ -82,6 +84,34 @@ public final class ServerFrames {
         StringBuilder out = new StringBuilder(96).append("{\"type\":\"refreshed\",\"user\":");
         JsonText.quote(out, user);
         return out.append(",\"exp\":").append(expiresAt.getEpochSecond()).append('}').toString();
+    }
+
+    /** {@code {"type":"presence","channel":...,"users":[{"user":...,"connections":...}],"ref":...}} */
+    public static String presence(ChannelName channel, List<PresentUser> users, String ref) {
+        StringBuilder out = new StringBuilder(64 + 32 * users.size()).append("{\"type\":\"presence\",\"channel\":\"")
+                .append(channel.value()).append("\",\"users\":");
+        users(out, users);
+        return ref(out, ref);
+    }
+
+    /** The body of {@code GET /api/channels/{channel}/presence}: {@code {"channel":...,"users":[...]}} */
+    public static String presenceBody(ChannelName channel, List<PresentUser> users) {
+        StringBuilder out = new StringBuilder(48 + 32 * users.size()).append("{\"channel\":\"")
+                .append(channel.value()).append("\",\"users\":");
+        return users(out, users).append('}').toString();
+    }
+
+    private static StringBuilder users(StringBuilder out, List<PresentUser> users) {
+        out.append('[');
+        for (int i = 0; i < users.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append("{\"user\":");
+            JsonText.quote(out, users.get(i).user());
+            out.append(",\"connections\":").append(users.get(i).connections()).append('}');
+        }
+        return out.append(']');
     }
 
     public static String error(ErrorCode code, String message, String ref) {

@@ -43,6 +43,10 @@ public sealed interface ClientFrame {
     record Publish(ChannelName channel, String event, String data, String correlationId, String ref) implements ClientFrame {
     }
 
+    /** Asks who is subscribed to the channel, on every instance. */
+    record Presence(ChannelName channel, String ref) implements ClientFrame {
+    }
+
     /** @param data compact JSON text */
     record Command(ChannelName channel, String name, String data, String ref) implements ClientFrame {
     }

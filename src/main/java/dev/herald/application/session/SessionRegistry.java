@@ -3,6 +3,7 @@ package dev.herald.application.session;
 import dev.herald.application.SubscribeService;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Sequence;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -13,19 +14,26 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
 
 /**
  * Every open client session of this instance. A session leaves through {@link #release}, called
  * from the transport's close callback and, because containers miss close callbacks under mass
  * disconnects, also by the {@link ConnectionMonitor} when it finds a connection closed.
+ *
+ * <p>Authenticated sessions are also counted against their user's connection limit in the
+ * {@link ConnectionDirectory}, across instances; the directory tells this registry which of its
+ * sessions a newer connection replaced, and the registry closes them with 4008.
  */
 @ApplicationScoped
 public class SessionRegistry {
 
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     private SubscribeService subscriptions;
+    private ConnectionDirectory directory;
     private Clock clock;
 
     protected SessionRegistry() {
@@ -33,9 +41,16 @@ public class SessionRegistry {
     }
 
     @Inject
-    public SessionRegistry(SubscribeService subscriptions, Clock clock) {
+    public SessionRegistry(SubscribeService subscriptions, ConnectionDirectory directory, Clock clock) {
         this.subscriptions = subscriptions;
+        this.directory = directory;
         this.clock = clock;
+    }
+
+    /** Starts listening for evictions; CDI calls it once, tests call it by hand. */
+    @PostConstruct
+    public void start() {
+        directory.listen(this::replaced);
     }
 
     public ClientSession open(Connection connection, Optional<ChannelName> entryChannel, Optional<Sequence> entrySince) {
@@ -44,11 +59,35 @@ public class SessionRegistry {
         return session;
     }
 
-    /** Forgets the session and drops its subscriptions; safe to call more than once. */
+    /**
+     * Counts a newly authenticated session against its user's limit. When the user now has more
+     * connections than {@code herald.limits.connections-per-user}, on all instances together, the
+     * oldest are closed with 4008 wherever they are; this one stays.
+     */
+    public void enroll(ClientSession session) {
+        String user = session.requirePrincipal().subject();
+        directory.register(user, session.id(), clock.instant());
+        if (session.isReleased()) {
+            // Closed while registering: its release may have unregistered before the register ran.
+            directory.unregister(user, session.id());
+        }
+    }
+
+    /** Forgets the session, drops its subscriptions and its place in the user's limit; safe to call more than once. */
     public void release(ClientSession session) {
         if (session.markReleased()) {
             sessions.remove(session.id(), session);
+            // The slot first: once presence no longer lists the session, it no longer counts either.
+            session.principal().ifPresent(p -> directory.unregister(p.subject(), session.id()));
             subscriptions.release(session);
+        }
+    }
+
+    private void replaced(String connectionId) {
+        ClientSession session = sessions.get(connectionId);
+        if (session != null) {
+            LOG.fine(() -> "connection " + connectionId + " replaced by a newer connection of its user");
+            session.close(CloseCode.REPLACED, CloseCode.REPLACED.reason());
         }
     }
 

@@ -146,7 +146,7 @@ public class ChannelEventsResource {
         }
     }
 
-    private static ChannelName channel(String text) {
+    static ChannelName channel(String text) {
         return ChannelName.tryParse(text).orElseThrow(() -> new HeraldException(ErrorCode.INVALID_CHANNEL,
                 "invalid channel name: expected namespace:id, namespace [a-z][a-z0-9_-]{0,31}, id [A-Za-z0-9._@-]{1,128}"));
     }

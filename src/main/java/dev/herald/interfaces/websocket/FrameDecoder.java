@@ -56,6 +56,7 @@ final class FrameDecoder {
                     JsonData.compact(frame.get("data")), optionalString(frame, "correlationId", ref), ref);
             case "command" -> new ClientFrame.Command(channel(frame, ref), requiredString(frame, "name", ref),
                     JsonData.compact(frame.get("data")), ref);
+            case "presence" -> new ClientFrame.Presence(channel(frame, ref), ref);
             default -> throw new Rejected(ErrorCode.UNKNOWN_TYPE, "unknown frame type '" + clip(type.getString()) + "'", ref);
         };
     }

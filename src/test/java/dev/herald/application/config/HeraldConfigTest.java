@@ -36,6 +36,9 @@ class HeraldConfigTest {
         assertEquals(Duration.ofMinutes(5), c.connection().idleTimeout());
         assertEquals(65536, c.limits().maxFrameSize());
         assertEquals(4L * 1024 * 1024, c.limits().maxPendingBytes());
+        assertEquals(5, c.limits().connectionsPerUser());
+        assertEquals(Duration.ofSeconds(10), c.presence().refreshInterval());
+        assertEquals(Duration.ofSeconds(30), c.presence().ttl());
         assertEquals(500, c.replay().pageSize());
         assertEquals("jdbc:h2:file:./herald-data/herald", c.database().url());
         assertEquals(HeraldConfig.DEFAULT_DB_URL, c.database().url());
@@ -90,6 +93,9 @@ class HeraldConfigTest {
         values.put("herald.ingest.stream", "app:events-in");
         values.put("herald.commands.stream", "app:commands");
         values.put("herald.commands.stream-max-length", "5000");
+        values.put("herald.limits.connections-per-user", "2");
+        values.put("herald.presence.refresh-interval", "1s");
+        values.put("herald.presence.ttl", "3s");
 
         // when
         HeraldConfig c = config(values);
@@ -121,6 +127,31 @@ class HeraldConfigTest {
         assertEquals("app:events-in:rejected", c.streams().rejectedStream());
         assertEquals("app:commands", c.streams().commandsStream());
         assertEquals(5000, c.streams().commandsMaxLength());
+        assertEquals(2, c.limits().connectionsPerUser());
+        assertEquals(Duration.ofSeconds(1), c.presence().refreshInterval());
+        assertEquals(Duration.ofSeconds(3), c.presence().ttl());
+    }
+
+    @Test
+    void zeroConnectionsPerUserMeansNoLimitAndNegativeIsRefused() {
+        assertEquals(0, config(Map.of("herald.limits.connections-per-user", "0")).limits().connectionsPerUser());
+        assertTrue(invalid("herald.limits.connections-per-user", "-1").getMessage().contains("herald.limits.connections-per-user"));
+        assertTrue(invalid("herald.limits.connections-per-user", "five").getMessage().contains("herald.limits.connections-per-user"));
+    }
+
+    @Test
+    void refusesAPresenceTtlShorterThanTwoRefreshes() {
+        // given: one late renewal would drop a live entry
+        Map<String, String> values = Map.of("herald.presence.refresh-interval", "10s", "herald.presence.ttl", "19s");
+
+        // when
+        Settings.InvalidSettingException e = assertThrows(Settings.InvalidSettingException.class, () -> config(values));
+
+        // then
+        assertTrue(e.getMessage().contains("herald.presence.ttl"), e.getMessage());
+        assertEquals(Duration.ofSeconds(20),
+                config(Map.of("herald.presence.refresh-interval", "10s", "herald.presence.ttl", "20s")).presence().ttl());
+        assertTrue(invalid("herald.presence.refresh-interval", "0").getMessage().contains("herald.presence.refresh-interval"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.herald.application.delivery;
 
 import dev.herald.application.ErrorCode;
+import dev.herald.application.presence.PresentUser;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventType;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +36,26 @@ class ServerFramesTest {
 
     private static Event event(String data, String correlationId) {
         return new Event(CHANNEL, Sequence.of(7), new EventType("agent_message"), TS, data, correlationId);
+    }
+
+    @Test
+    void presenceFrameListsUsersWithCountsAndEscapesUserIds() {
+        // given: a subject may hold any characters, including quotes and '|'
+        List<PresentUser> users = List.of(new PresentUser("auth0|\"q\"", 2), new PresentUser("bob", 1));
+
+        // when
+        JsonObject frame = parse(ServerFrames.presence(CHANNEL, users, "p1"));
+        JsonObject body = parse(ServerFrames.presenceBody(CHANNEL, List.of()));
+
+        // then
+        assertEquals("presence", frame.getString("type"));
+        assertEquals("diagnosis:42", frame.getString("channel"));
+        assertEquals("auth0|\"q\"", frame.getJsonArray("users").getJsonObject(0).getString("user"));
+        assertEquals(2, frame.getJsonArray("users").getJsonObject(0).getInt("connections"));
+        assertEquals("bob", frame.getJsonArray("users").getJsonObject(1).getString("user"));
+        assertEquals("p1", frame.getString("ref"));
+        assertEquals(Set.of("type", "channel", "users", "ref"), frame.keySet());
+        assertEquals("{\"channel\":\"diagnosis:42\",\"users\":[]}", body.toString());
     }
 
     @Test

@@ -172,6 +172,16 @@ class FrameDecoderTest {
     }
 
     @Test
+    void decodesPresence() {
+        ClientFrame.Presence presence = assertInstanceOf(ClientFrame.Presence.class,
+                decode("{'type':'presence','channel':'diagnosis:42','ref':'p1'}"));
+
+        assertEquals(DIAGNOSIS_42, presence.channel());
+        assertEquals("p1", presence.ref());
+        assertTrue(presence.isActivity(), "asking for presence is client activity");
+    }
+
+    @Test
     void acceptsWhitespaceAroundTheFrame() {
         assertInstanceOf(ClientFrame.Ping.class, decode("  \n{ 'type' : 'ping' }\r\n\t "));
     }
@@ -235,7 +245,7 @@ class FrameDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"subscribe", "unsubscribe", "ack", "publish", "command"})
+    @ValueSource(strings = {"subscribe", "unsubscribe", "ack", "publish", "command", "presence"})
     void refusesAMissingChannelAsMissingField(String type) {
         FrameDecoder.Rejected e = rejected("{'type':'" + type + "','ref':'r7'}", ErrorCode.MISSING_FIELD);
 
@@ -350,7 +360,8 @@ class FrameDecoderTest {
             "{'type':'ping'}",
             "{'type':'pong'}",
             "{'type':'publish','channel':'diagnosis:42','event':'agent_message','data':{'a':[1,2.5,'x',null,true]},'correlationId':'c-1','ref':'p1'}",
-            "{'type':'command','channel':'diagnosis:42','name':'cancel','data':[{}],'ref':'c1'}");
+            "{'type':'command','channel':'diagnosis:42','name':'cancel','data':[{}],'ref':'c1'}",
+            "{'type':'presence','channel':'diagnosis:42','ref':'p1'}");
 
     private static final String ALPHABET = "{}[]:,\"'\\ \t\n0123456789-+.eEtruefalsnl"
             + "abcdefghijklmnopqrstuvwxyzABCXYZ_@é\u0000\u2028😀";

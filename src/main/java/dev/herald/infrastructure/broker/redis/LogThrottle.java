@@ -7,19 +7,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lets a repeated log line through at most once per interval and counts the ones held back, so an
  * outage or a misbehaving publisher costs one line every few seconds instead of one per event.
  */
-final class LogThrottle {
+public final class LogThrottle {
 
     private final long intervalNanos;
     private final AtomicLong nextDue;
     private final AtomicLong held = new AtomicLong();
 
-    LogThrottle(Duration interval) {
+    public LogThrottle(Duration interval) {
         this.intervalNanos = interval.toNanos();
         this.nextDue = new AtomicLong(System.nanoTime());
     }
 
     /** @return -1 when the line should be dropped, otherwise how many were dropped since the last one let through */
-    long pass() {
+    public long pass() {
         long now = System.nanoTime();
         long due = nextDue.get();
         if (now - due >= 0 && nextDue.compareAndSet(due, now + intervalNanos)) {
@@ -30,7 +30,7 @@ final class LogThrottle {
     }
 
     /** Lets the next line through at once: the condition it reports has ended. */
-    void reset() {
+    public void reset() {
         nextDue.set(System.nanoTime());
         held.set(0);
     }

@@ -31,6 +31,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -45,10 +46,12 @@ import java.util.logging.Logger;
  *
  * <p>Wire format, for tools in other languages: Herald channel {@code ns:id} is the Redis channel
  * {@code herald:ch:ns:id}; each message is one event as compact JSON (see {@link RedisEventCodec}).
- * {@code herald:control} is subscribed by every instance and carries nothing yet. Only Herald
- * should publish on {@code herald:ch:*}: an event that is not in the store breaks the numbering
- * that clients rely on; other programs may subscribe freely. Redis pub/sub ignores the database
- * number, so two Herald deployments on one Redis share their channels: give each its own Redis.
+ * {@code herald:control} is subscribed by every instance and carries messages between instances,
+ * handed as they are to the {@link #onControl control listener} (the connection directory's
+ * evictions). Only Herald should publish on {@code herald:ch:*}: an event that is not in the store
+ * breaks the numbering that clients rely on; other programs may subscribe freely. Redis pub/sub
+ * ignores the database number, so two Herald deployments on one Redis share their channels: give
+ * each its own Redis.
  *
  * <p>One connection per instance holds the subscription, in a loop on the executor it is given;
  * publishing borrows from a small pool. Commands on the subscriber connection (subscribe,
@@ -111,6 +114,7 @@ public class RedisBroker implements Broker, AutoCloseable {
      */
     private final ReentrantLock commands = new ReentrantLock();
     private volatile Listener listener;
+    private volatile Consumer<String> controlListener;
     /** The current connection attempt; null between attempts. Replaced only under {@link #commands}. */
     private volatile Session session;
 
@@ -210,6 +214,14 @@ public class RedisBroker implements Broker, AutoCloseable {
     @Override
     public void listen(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * Sets the one receiver of the messages published on {@link #CONTROL_CHANNEL}. It runs on the
+     * subscription loop's thread, so it must hand anything slow to another thread.
+     */
+    public void onControl(Consumer<String> listener) {
+        this.controlListener = listener;
     }
 
     @Override
@@ -433,6 +445,10 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     /** Runs on the loop thread: hands a message of a Herald channel to the listener. */
     private void deliver(String redisChannel, String message) {
+        if (CONTROL_CHANNEL.equals(redisChannel)) {
+            control(message);
+            return;
+        }
         if (!redisChannel.startsWith(CHANNEL_PREFIX)) {
             return;
         }
@@ -463,6 +479,20 @@ public class RedisBroker implements Broker, AutoCloseable {
         } catch (RuntimeException e) {
             // The loop must survive a failing listener, or every later event would be lost too.
             LOG.log(Level.SEVERE, "the listener failed on " + event.channel() + " " + event.seq(), e);
+        }
+    }
+
+    /** Runs on the loop thread: hands a control message to its listener. */
+    private void control(String message) {
+        Consumer<String> current = controlListener;
+        if (current == null) {
+            return;
+        }
+        try {
+            current.accept(message);
+        } catch (RuntimeException e) {
+            // The loop must survive a failing listener, or every later message would be lost too.
+            LOG.log(Level.SEVERE, "the control listener failed", e);
         }
     }
 

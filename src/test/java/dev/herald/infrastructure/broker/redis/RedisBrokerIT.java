@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -171,6 +172,31 @@ class RedisBrokerIT extends SharedBrokerContract {
             assertTrue(jedis.pubsubChannels("herald:control").contains("herald:control"), "the control channel is held");
         }
         assertEquals(List.of(event), listener.await(channel, 1, DEADLINE));
+    }
+
+    @Test
+    void controlMessagesGoToTheControlListenerOnEveryInstanceAndNeverToTheEventListener() throws InterruptedException {
+        // given: two instances listening on the control channel
+        List<String> first = new CopyOnWriteArrayList<>();
+        List<String> second = new CopyOnWriteArrayList<>();
+        RedisBroker other = (RedisBroker) instance(new RecordingListener());
+        ((RedisBroker) broker).onControl(first::add);
+        other.onControl(second::add);
+        ChannelName marker = newChannel();
+        broker.subscribe(marker);
+
+        // when
+        try (Jedis jedis = plainClient()) {
+            assertEquals(2, jedis.publish(RedisBroker.CONTROL_CHANNEL, "{\"type\":\"evict\"}"), "both instances hold the control channel");
+        }
+        Event end = event(marker);
+        broker.publish(end);
+
+        // then
+        listener.await(marker, 1, DEADLINE);
+        awaitTrue(() -> first.size() == 1 && second.size() == 1, DEADLINE, "both control listeners got the message");
+        assertEquals(List.of("{\"type\":\"evict\"}"), first);
+        assertEquals(List.of(end), listener.events(), "nothing else reached the event listener");
     }
 
     @Test

@@ -1,0 +1,114 @@
+package dev.herald.infrastructure.redis;
+
+import dev.herald.infrastructure.broker.redis.LogThrottle;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.JedisURIHelper;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Short commands on the state Herald instances share in Redis (connections per user, presence),
+ * from a small pool with tight timeouts, because callers include WebSocket threads. After a
+ * failure every call is refused at once for a moment instead of each waiting for a timeout; callers
+ * then fall back to what this instance knows. Failures are logged at most once per interval.
+ */
+public final class RedisCommands implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisCommands.class.getName());
+
+    private static final int DEFAULT_PORT = 6379;
+    private static final int POOL_SIZE = 8;
+    /** Connect, reply and pool wait limit: a Redis that answers in more than this counts as down. */
+    static final Duration TIMEOUT = Duration.ofMillis(500);
+    /** After a failure, calls are refused this long without trying. */
+    static final Duration PAUSE = Duration.ofSeconds(1);
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
+
+    private final String description;
+    private final JedisPool pool;
+    private final LogThrottle failureLog = new LogThrottle(LOG_INTERVAL);
+    private volatile long pausedUntil = System.nanoTime();
+    private volatile boolean closed;
+
+    /**
+     * @param url        {@code redis://[[user]:password@]host[:port][/database]} or {@code rediss://},
+     *                   already checked by the broker
+     * @param clientName shows in Redis's CLIENT LIST
+     */
+    public RedisCommands(String url, String clientName) {
+        this(url, clientName, TIMEOUT);
+    }
+
+    RedisCommands(String url, String clientName, Duration timeout) {
+        URI uri = URI.create(url.trim());
+        HostAndPort address = new HostAndPort(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
+        this.description = (JedisURIHelper.isRedisSSLScheme(uri) ? "rediss://" : "redis://") + address;
+        int millis = (int) timeout.toMillis();
+        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+        poolConfig.setMaxTotal(POOL_SIZE);
+        poolConfig.setMaxIdle(POOL_SIZE);
+        poolConfig.setMaxWait(timeout);
+        // No evictor thread and no MBean: unmanaged threads and JMX names outlive a redeploy.
+        poolConfig.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+        poolConfig.setJmxEnabled(false);
+        this.pool = new JedisPool(poolConfig, address, DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis)
+                .socketTimeoutMillis(millis)
+                .user(JedisURIHelper.getUser(uri))
+                .password(JedisURIHelper.getPassword(uri))
+                .database(JedisURIHelper.getDBIndex(uri))
+                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
+                .clientName(clientName)
+                .build());
+    }
+
+    /**
+     * Runs {@code work} on a pooled connection.
+     *
+     * @param what names the work in log lines
+     * @return the work's result; empty when Redis is unreachable, was a moment ago, or refused the work
+     */
+    public <T> Optional<T> call(String what, Function<Jedis, T> work) {
+        if (closed || System.nanoTime() - pausedUntil < 0) {
+            return Optional.empty();
+        }
+        try (Jedis jedis = pool.getResource()) {
+            return Optional.ofNullable(work.apply(jedis));
+        } catch (JedisDataException e) {
+            // Redis answered, with an error: a bug in a script or a key of the wrong type, not an outage.
+            LOG.log(Level.SEVERE, what + " failed at Redis " + description, e);
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            pausedUntil = System.nanoTime() + PAUSE.toNanos();
+            long held = failureLog.pass();
+            if (held >= 0 && !closed) {
+                LOG.warning(() -> what + " failed: Redis at " + description + " is unreachable (" + e.getMessage()
+                        + "); shared state is skipped for " + PAUSE.toMillis() + " ms at a time (" + held
+                        + " more failures since the last report)");
+            }
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pool.close();
+    }
+
+    /** Names the server, never the credentials. */
+    @Override
+    public String toString() {
+        return description;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.herald.infrastructure.presence.redis;
+
+import dev.herald.application.presence.Presence;
+import dev.herald.application.presence.PresenceUnavailableException;
+import dev.herald.application.presence.SharedPresenceContract;
+import dev.herald.application.session.InstanceId;
+import dev.herald.domain.ChannelName;
+import dev.herald.infrastructure.redis.RedisCommands;
+import dev.herald.testing.LocalRedis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.resps.Tuple;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Redis presence against a real redis-server: the presence contract across instances, then what
+ * only Redis has: the documented layout, an outage and a restart.
+ */
+class RedisPresenceIT extends SharedPresenceContract {
+
+    private static final Duration TTL = Duration.ofSeconds(1);
+
+    private static LocalRedis redis;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    @BeforeAll
+    static void startRedis() throws IOException {
+        redis = LocalRedis.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws IOException {
+        redis.close();
+    }
+
+    @BeforeEach
+    void redisRuns() throws IOException {
+        redis.ensureRunning();
+    }
+
+    @AfterEach
+    void closeResources() throws Exception {
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+    }
+
+    @Override
+    protected Duration ttl() {
+        return TTL;
+    }
+
+    @Override
+    protected Presence newPresence() {
+        return newPresence(InstanceId.random());
+    }
+
+    private RedisPresence newPresence(InstanceId id) {
+        RedisCommands commands = new RedisCommands(redis.url(), "herald-state");
+        resources.add(commands);
+        return new RedisPresence(commands, id, TTL);
+    }
+
+    @Test
+    void keepsTheDocumentedKeyAndMembers() throws Exception {
+        // given
+        InstanceId id = InstanceId.random();
+        RedisPresence presence = newPresence(id);
+        ChannelName channel = newChannel();
+
+        // when
+        presence.join(channel, "auth0|alice", "conn-1");
+
+        // then
+        try (Jedis jedis = redis.client()) {
+            String key = "herald:presence:" + channel.value();
+            List<Tuple> members = jedis.zrangeWithScores(key, 0, -1);
+            assertEquals(1, members.size());
+            assertEquals(id.value() + "|conn-1|auth0|alice", members.get(0).getElement());
+            double expiresIn = members.get(0).getScore() - Double.parseDouble(jedis.time().get(0)) * 1000;
+            assertTrue(expiresIn > 0 && expiresIn <= TTL.toMillis() + 1000, "scored by its expiry: " + expiresIn);
+            long keyTtl = jedis.pttl(key);
+            assertTrue(keyTtl > 0 && keyTtl <= TTL.toMillis(), "the key expires too: " + keyTtl);
+        }
+        presence.close();
+        try (Jedis jedis = redis.client()) {
+            assertEquals(0, jedis.zcard("herald:presence:" + channel.value()), "a closed instance removes its entries");
+        }
+    }
+
+    @Test
+    void whileRedisIsDownReadsAreRefusedAndJoinsWaitForTheNextRenewal() throws Exception {
+        // given
+        ChannelName channel = newChannel();
+        presence.join(channel, "alice", "a1");
+
+        // when: Redis goes away, and comes back empty
+        redis.stop();
+        long started = System.nanoTime();
+        presence.join(channel, "bob", "b1");
+        presence.leave(channel, "alice", "a1");
+        assertThrows(PresenceUnavailableException.class, () -> presence.of(channel));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        redis.ensureRunning();
+
+        // then
+        assertTrue(took.compareTo(Duration.ofMillis(1500)) < 0, "join, leave and read took " + took);
+        awaitTrue(() -> {
+            presence.refresh();
+            try {
+                return presence.of(channel).equals(users("bob", 1));
+            } catch (PresenceUnavailableException stillPaused) {
+                return false;
+            }
+        }, DEADLINE, "the next renewal writes what this instance holds");
+    }
+}
