@@ -1,6 +1,7 @@
 package dev.herald.application;
 
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.session.InstanceId;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,8 +60,8 @@ public class RetentionService {
     }
 
     @Inject
-    public RetentionService(RetentionStore store, Leases leases, HeraldConfig config, Clock clock) {
-        this(store, leases, config, clock, "herald-" + UUID.randomUUID());
+    public RetentionService(RetentionStore store, Leases leases, HeraldConfig config, Clock clock, InstanceId instance) {
+        this(store, leases, config, clock, "herald-" + instance);
     }
 
     /** @param owner this instance's name in the lease, different on every instance */

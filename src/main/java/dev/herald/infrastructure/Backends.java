@@ -125,6 +125,13 @@ public class Backends {
         }
     }
 
+    /** This start of this instance, as the other instances, the lease and the streams know it. */
+    @Produces
+    @Singleton
+    InstanceId instanceId() {
+        return instance;
+    }
+
     @Produces
     @Singleton
     Broker broker() {
@@ -172,7 +179,7 @@ public class Backends {
             return;
         }
         RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), streams.ingestStream(),
-                streams.rejectedStream(), RedisIngestStream.newConsumerName(), publishing, executor);
+                streams.rejectedStream(), RedisIngestStream.consumerName(instance), publishing, executor);
         ingest = stream;
         stream.start();
     }

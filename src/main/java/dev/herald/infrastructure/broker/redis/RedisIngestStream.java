@@ -3,6 +3,7 @@ package dev.herald.infrastructure.broker.redis;
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
 import dev.herald.application.PublishService;
+import dev.herald.application.session.InstanceId;
 import dev.herald.domain.Event;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.StoreUnavailableException;
@@ -25,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -141,14 +141,14 @@ public class RedisIngestStream implements AutoCloseable {
                 .build();
     }
 
-    /** A consumer name for this start of this instance: the host, if known, and a random part. */
-    public static String newConsumerName() {
+    /** The consumer name of this start of this instance: the host, if known, for people reading XINFO, and the instance id. */
+    public static String consumerName(InstanceId instance) {
         String host = Optional.ofNullable(System.getenv("HOSTNAME"))
                 .map(h -> h.replaceAll("[^A-Za-z0-9._-]", ""))
                 .filter(h -> !h.isEmpty())
                 .map(h -> h.length() > 64 ? h.substring(0, 64) : h)
                 .orElse("herald");
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return host + "-" + instance;
     }
 
     /** Starts the loop. Call once; it runs until {@link #close()}. */
