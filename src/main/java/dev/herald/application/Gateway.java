@@ -93,7 +93,12 @@ public class Gateway {
         session.received(clock.millis(), frame.isActivity());
         if (!session.isAuthenticated()) {
             if (frame instanceof ClientFrame.Auth auth) {
-                authenticate(session, auth.token());
+                try {
+                    authenticate(session, auth.token());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "authenticating connection " + session.id() + " failed", e);
+                    session.close(CloseCode.INTERNAL_ERROR, "authentication failed on the server; reconnect");
+                }
             } else {
                 session.close(CloseCode.UNAUTHORIZED, "the first frame must be auth");
             }

@@ -57,7 +57,7 @@ final class ProblemMappers {
             }
             if (e instanceof StoreUnavailableException) {
                 LOG.warning(() -> "request refused: " + e.getMessage());
-                return Response.fromResponse(Problems.of(ErrorCode.STORE_UNAVAILABLE, null)).header("Retry-After", "5").build();
+                return Problems.of(ErrorCode.STORE_UNAVAILABLE, null);
             }
             LOG.log(Level.SEVERE, "request failed", e);
             return Problems.of(ErrorCode.INTERNAL_ERROR, null);

@@ -30,6 +30,10 @@ final class Problems {
         if (status == 401) {
             response.header("WWW-Authenticate", "Bearer");
         }
+        if (status == 503) {
+            // Outages of the store or of Redis pass in seconds; tell clients when to come back.
+            response.header("Retry-After", "5");
+        }
         return response.build();
     }
 }
