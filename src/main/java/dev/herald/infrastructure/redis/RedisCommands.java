@@ -1,15 +1,10 @@
 package dev.herald.infrastructure.redis;
 
 import dev.herald.infrastructure.broker.redis.LogThrottle;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.util.JedisURIHelper;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
@@ -26,7 +21,6 @@ public final class RedisCommands implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisCommands.class.getName());
 
-    private static final int DEFAULT_PORT = 6379;
     private static final int POOL_SIZE = 8;
     /** Connect, reply and pool wait limit: a Redis that answers in more than this counts as down. */
     static final Duration TIMEOUT = Duration.ofMillis(500);
@@ -50,26 +44,9 @@ public final class RedisCommands implements AutoCloseable {
     }
 
     RedisCommands(String url, String clientName, Duration timeout) {
-        URI uri = URI.create(url.trim());
-        HostAndPort address = new HostAndPort(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
-        this.description = (JedisURIHelper.isRedisSSLScheme(uri) ? "rediss://" : "redis://") + address;
-        int millis = (int) timeout.toMillis();
-        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
-        poolConfig.setMaxTotal(POOL_SIZE);
-        poolConfig.setMaxIdle(POOL_SIZE);
-        poolConfig.setMaxWait(timeout);
-        // No evictor thread and no MBean: unmanaged threads and JMX names outlive a redeploy.
-        poolConfig.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
-        poolConfig.setJmxEnabled(false);
-        this.pool = new JedisPool(poolConfig, address, DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(millis)
-                .socketTimeoutMillis(millis)
-                .user(JedisURIHelper.getUser(uri))
-                .password(JedisURIHelper.getPassword(uri))
-                .database(JedisURIHelper.getDBIndex(uri))
-                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
-                .clientName(clientName)
-                .build());
+        RedisEndpoint endpoint = RedisEndpoint.parse(url);
+        this.description = endpoint.toString();
+        this.pool = endpoint.pool(POOL_SIZE, timeout, clientName);
     }
 
     /**

@@ -4,17 +4,13 @@ import dev.herald.application.broker.Broker;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.infrastructure.broker.redis.RedisEventCodec.MalformedMessageException;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
+import dev.herald.infrastructure.redis.RedisEndpoint;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.util.JedisURIHelper;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +63,6 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
 
-    private static final int DEFAULT_PORT = 6379;
     private static final int POOL_SIZE = 8;
     /**
      * Connect and reply limit of every command, and how long a publish waits for a pooled
@@ -143,57 +138,16 @@ public class RedisBroker implements Broker, AutoCloseable {
     }
 
     RedisBroker(String url, Executor executor, ScheduledExecutorService scheduler, Liveness liveness) {
-        URI uri = parse(url);
+        RedisEndpoint endpoint = RedisEndpoint.parse(url);
         this.liveness = liveness;
         this.executor = executor;
         this.scheduler = scheduler;
-        this.address = new HostAndPort(uri.getHost(), uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort());
-        this.description = (JedisURIHelper.isRedisSSLScheme(uri) ? "rediss://" : "redis://") + address;
-        this.subscriberConfig = clientConfig(uri, "herald-subscriber")
+        this.address = endpoint.address();
+        this.description = endpoint.toString();
+        this.subscriberConfig = endpoint.clientConfig(PUBLISH_TIMEOUT, "herald-subscriber")
                 .blockingSocketTimeoutMillis((int) liveness.silenceLimit().toMillis())
                 .build();
-        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
-        poolConfig.setMaxTotal(POOL_SIZE);
-        poolConfig.setMaxIdle(POOL_SIZE);
-        poolConfig.setMaxWait(PUBLISH_TIMEOUT);
-        // No evictor thread and no MBean: unmanaged threads and JMX names outlive a redeploy.
-        poolConfig.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
-        poolConfig.setJmxEnabled(false);
-        this.pool = new JedisPool(poolConfig, address, clientConfig(uri, "herald-publisher").build());
-    }
-
-    private static URI parse(String url) {
-        URI uri;
-        try {
-            uri = new URI(url == null ? "" : url.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("herald.redis.url is not a URL: expected redis://host:port");
-        }
-        if (!JedisURIHelper.isRedisScheme(uri) && !JedisURIHelper.isRedisSSLScheme(uri)) {
-            throw new IllegalArgumentException("herald.redis.url must start with redis:// or rediss://");
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException("herald.redis.url names no host: expected redis://host:port");
-        }
-        try {
-            JedisURIHelper.getDBIndex(uri);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("herald.redis.url: the path must be a database number, e.g. redis://host:6379/0");
-        }
-        return uri;
-    }
-
-    private static DefaultJedisClientConfig.Builder clientConfig(URI uri, String clientName) {
-        int timeout = (int) PUBLISH_TIMEOUT.toMillis();
-        return DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
-                .user(JedisURIHelper.getUser(uri))
-                .password(JedisURIHelper.getPassword(uri))
-                .database(JedisURIHelper.getDBIndex(uri))
-                .ssl(JedisURIHelper.isRedisSSLScheme(uri))
-                // Shows in CLIENT LIST which connection is which.
-                .clientName(clientName);
+        this.pool = endpoint.pool(POOL_SIZE, PUBLISH_TIMEOUT, "herald-publisher");
     }
 
     /** The Redis channel that carries a Herald channel's events. */

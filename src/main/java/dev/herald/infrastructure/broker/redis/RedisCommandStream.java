@@ -1,5 +1,6 @@
 package dev.herald.infrastructure.broker.redis;
 
+import dev.herald.infrastructure.redis.RedisEndpoint;
 import dev.herald.application.ClientCommand;
 import dev.herald.application.CommandSink;
 import redis.clients.jedis.Jedis;

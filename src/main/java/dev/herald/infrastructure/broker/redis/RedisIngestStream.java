@@ -4,6 +4,7 @@ import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
 import dev.herald.application.PublishService;
 import dev.herald.application.session.InstanceId;
+import dev.herald.infrastructure.redis.RedisEndpoint;
 import dev.herald.domain.Event;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.StoreUnavailableException;

@@ -1,4 +1,4 @@
-package dev.herald.infrastructure.broker.redis;
+package dev.herald.infrastructure.redis;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -13,9 +13,9 @@ import java.time.Duration;
 
 /**
  * A parsed {@code herald.redis.url}: where Redis is and how to log in. Its text names the server,
- * never the credentials. (The streams use it; {@link RedisBroker} reads the URL with the same rules.)
+ * never the credentials. Every Redis client of Herald (broker, streams, shared state) connects through it.
  */
-final class RedisEndpoint {
+public final class RedisEndpoint {
 
     private static final int DEFAULT_PORT = 6379;
 
@@ -31,7 +31,7 @@ final class RedisEndpoint {
      * @param url {@code redis://[[user]:password@]host[:port][/database]}, or {@code rediss://} for TLS
      * @throws IllegalArgumentException when it is not such a URL
      */
-    static RedisEndpoint parse(String url) {
+    public static RedisEndpoint parse(String url) {
         URI uri;
         try {
             uri = new URI(url == null ? "" : url.trim());
@@ -52,12 +52,12 @@ final class RedisEndpoint {
         return new RedisEndpoint(uri);
     }
 
-    HostAndPort address() {
+    public HostAndPort address() {
         return address;
     }
 
     /** Credentials, database and TLS from the URL; {@code timeout} for connecting and for each reply. */
-    DefaultJedisClientConfig.Builder clientConfig(Duration timeout, String clientName) {
+    public DefaultJedisClientConfig.Builder clientConfig(Duration timeout, String clientName) {
         int millis = (int) timeout.toMillis();
         return DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis)
@@ -71,7 +71,7 @@ final class RedisEndpoint {
     }
 
     /** A small pool whose borrowers wait at most {@code timeout} for a connection, and Redis as long for each reply. */
-    JedisPool pool(int size, Duration timeout, String clientName) {
+    public JedisPool pool(int size, Duration timeout, String clientName) {
         GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(size);
         config.setMaxIdle(size);
