@@ -17,6 +17,18 @@ import java.util.List;
  */
 public final class RedisScript {
 
+    /**
+     * KEYS[1] a sorted set whose scores are expiry times in Redis's own clock (milliseconds):
+     * removes the expired members and returns the others. Presence and the per-user connection
+     * directory both keep their entries this way, so a crashed instance's entries simply expire.
+     */
+    public static final RedisScript LIVE_MEMBERS = new RedisScript("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+            return redis.call('ZRANGE', KEYS[1], 0, -1)
+            """);
+
     private final String text;
     private final String sha;
 

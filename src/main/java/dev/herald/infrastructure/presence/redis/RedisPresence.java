@@ -48,13 +48,6 @@ public final class RedisPresence implements Presence, AutoCloseable {
             return 1
             """);
 
-    /** KEYS[1] the channel's set. Removes the expired members and returns the others. */
-    static final RedisScript READ = new RedisScript("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-            return redis.call('ZRANGE', KEYS[1], 0, -1)
-            """);
 
     private final RedisCommands redis;
     private final InstanceId instance;
@@ -101,7 +94,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
     @Override
     public List<PresentUser> of(ChannelName channel) {
         Optional<Object> members = redis.call("reading presence of " + channel,
-                jedis -> READ.eval(jedis, List.of(key(channel)), List.of()));
+                jedis -> RedisScript.LIVE_MEMBERS.eval(jedis, List.of(key(channel)), List.of()));
         if (members.isEmpty() || !(members.get() instanceof List<?> list)) {
             throw new PresenceUnavailableException("Redis at " + redis + " is unreachable");
         }

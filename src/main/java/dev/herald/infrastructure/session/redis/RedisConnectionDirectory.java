@@ -99,13 +99,6 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
             return evicted
             """);
 
-    /** KEYS[1] the user's set. Removes the expired members and returns the others. */
-    static final RedisScript READ = new RedisScript("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-            return redis.call('ZRANGE', KEYS[1], 0, -1)
-            """);
 
     private final RedisCommands redis;
     private final InstanceId instance;
@@ -188,7 +181,7 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
     @Override
     public List<ConnectionEntry> connections(String user) {
         Optional<List<String>> members = redis.call("reading the connections of " + user,
-                jedis -> strings(READ.eval(jedis, List.of(key(user)), List.of())));
+                jedis -> strings(RedisScript.LIVE_MEMBERS.eval(jedis, List.of(key(user)), List.of())));
         List<ConnectionEntry> entries = members.map(RedisConnectionDirectory::entries)
                 .orElseGet(() -> local.values().stream().filter(l -> l.user().equals(user)).map(Local::entry).toList());
         return entries.stream().sorted(ConnectionDirectory.OLDEST_FIRST).toList();
