@@ -297,7 +297,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                             executor.execute(shard::run);
                         } catch (RejectedExecutionException e) {
                             shard.failure = e;
-                            g.shardEnded();
+                            g.shardEnded(shard);
                         }
                     }
                     g.awaitEnd();
@@ -519,6 +519,8 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         final CountDownLatch anyEnded = new CountDownLatch(1);
         final AtomicInteger readyLeft;
         final AtomicInteger running;
+        /** Why the first connection of this generation ended; the others are closed with it. */
+        final java.util.concurrent.atomic.AtomicReference<RuntimeException> cause = new java.util.concurrent.atomic.AtomicReference<>();
         volatile boolean ready;
         volatile boolean ended;
 
@@ -558,7 +560,12 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
             }
         }
 
-        void shardEnded() {
+        void shardEnded(Shard shard) {
+            RuntimeException why = shard.failure != null ? shard.failure
+                    : new IllegalStateException("the subscription at " + shard.node + " ended");
+            if (anyEnded.getCount() > 0) {
+                cause.compareAndSet(null, why);
+            }
             running.decrementAndGet();
             anyEnded.countDown();
         }
@@ -600,12 +607,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         }
 
         RuntimeException firstFailure() {
-            for (Shard shard : shards) {
-                if (shard.failure != null) {
-                    return shard.failure;
-                }
-            }
-            return null;
+            return cause.get();
         }
     }
 
@@ -657,9 +659,11 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                     proceed(c, keeper);
                 }
             } catch (RuntimeException e) {
-                failure = e;
+                if (failure == null) {
+                    failure = e;
+                }
             } finally {
-                generation.shardEnded();
+                generation.shardEnded(this);
             }
         }
 
@@ -694,7 +698,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         @Override
         public void onSUnsubscribe(String channel, int subscribedChannels) {
             if (keeper.equals(channel)) {
-                abort(); // the server moved the keeper's slot: read the slot map again
+                abort("the slot of " + keeper + " moved away from " + node); // read the slot map again
                 return;
             }
             Pending head = pending.peek();
@@ -703,9 +707,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                 return;
             }
             // Not asked for: the server ended it because the slot moved to another master.
-            LOG.info(() -> "Redis ended the sharded subscription of " + channel + " on " + node
-                    + " (its slot moved); reading the slot map again");
-            abort();
+            abort("Redis ended the sharded subscription of " + channel + " on " + node + ": its slot moved");
         }
 
         @Override
@@ -766,6 +768,14 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                 p.abandoned = true;
                 p.done.countDown();
             }
+        }
+
+        /** Ends this generation on purpose, with the reason to report. */
+        void abort(String reason) {
+            if (failure == null) {
+                failure = new IllegalStateException(reason);
+            }
+            abort();
         }
 
         void abort() {

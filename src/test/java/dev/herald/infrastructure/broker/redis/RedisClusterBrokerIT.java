@@ -142,4 +142,49 @@ class RedisClusterBrokerIT extends SharedBrokerContract {
         assertEquals(List.of(after), listener.await(channel, 1, DEADLINE));
         assertFalse(listener.events(channel).isEmpty());
     }
+
+    @Test
+    void aChannelWhoseSlotMovesIsSubscribedOnItsNewOwner() throws Exception {
+        // given
+        ChannelName channel = newChannel();
+        String name = RedisBroker.redisChannel(channel);
+        broker.subscribe(channel);
+        int source = ownerOf(name);
+        int target = (source + 1) % 3;
+        long slot;
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(source))) {
+            slot = jedis.clusterKeySlot(name);
+        }
+
+        // when: the slot (no keys in it) moves from its master to another, as a resharding does
+        String sourceId = nodeId(source);
+        String targetId = nodeId(target);
+        clusterCommand(target, "SETSLOT", String.valueOf(slot), "IMPORTING", sourceId);
+        clusterCommand(source, "SETSLOT", String.valueOf(slot), "MIGRATING", targetId);
+        clusterCommand(target, "SETSLOT", String.valueOf(slot), "NODE", targetId);
+        clusterCommand(source, "SETSLOT", String.valueOf(slot), "NODE", targetId);
+        clusterCommand(3 - source - target, "SETSLOT", String.valueOf(slot), "NODE", targetId);
+
+        // then
+        listener.awaitResubscribed(1, RECONNECT_DEADLINE);
+        awaitTrue(broker::isConnected, RECONNECT_DEADLINE, "the broker is connected again");
+        assertEquals(target, ownerOf(name), "the cluster moved the slot");
+        assertEquals(target, cluster.nodeOf(((RedisClusterBroker) broker).subscriberOf(channel)), "routed to the new owner");
+        assertEquals(1, shardSubscribers(target, name), "SSUBSCRIBEd on the new owner");
+        Event after = event(channel);
+        broker.publish(after);
+        assertEquals(List.of(after), listener.await(channel, 1, DEADLINE));
+    }
+
+    private static String nodeId(int node) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(node))) {
+            return jedis.clusterMyId();
+        }
+    }
+
+    private static void clusterCommand(int node, String... args) {
+        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(node))) {
+            jedis.sendCommand(redis.clients.jedis.Protocol.Command.CLUSTER, args);
+        }
+    }
 }
