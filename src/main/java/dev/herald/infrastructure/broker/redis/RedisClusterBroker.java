@@ -327,6 +327,11 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
             if (g != null) {
                 g.abort();
             }
+            JedisCluster cluster = publisher;
+            if (closed.get() && cluster != null) {
+                // close() may have run while this loop was opening the publisher.
+                cluster.close();
+            }
             stopped.countDown();
         }
     }
