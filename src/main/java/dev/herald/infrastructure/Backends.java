@@ -15,6 +15,7 @@ import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
 import dev.herald.infrastructure.broker.redis.RedisIngestStream;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
@@ -78,11 +79,14 @@ public class Backends {
     @PostConstruct
     void open() {
         // Broker settings first: a wrong one fails the deployment before the database is touched.
+        refuseUnsupported(config);
         broker = newBroker(config.broker(), executor, scheduler);
         database = HeraldDatabase.open(config.database());
         LOG.info(() -> "event store: " + describe(config.database().url()));
         if (broker instanceof RedisBroker redis) {
             redis.start();
+        } else if (broker instanceof RedisClusterBroker redisCluster) {
+            redisCluster.start();
         }
         LOG.info(() -> "broker: " + broker);
         commandSink = newCommandSink(config, clock);
@@ -139,15 +143,36 @@ public class Backends {
     }
 
     /**
-     * Redis when {@code herald.redis.url} is set (not yet started), else the single-instance broker.
+     * Refuses settings whose parts Herald cannot all run yet. Redis Cluster: the broker supports it
+     * ({@link RedisClusterBroker}), but the shared state (connections per user, presence, their
+     * control messages) and the command and ingest streams use a single-node client
+     * ({@link RedisCommands}), whose multi-key pipelines and plain PUBLISH would fail with MOVED or
+     * reach the wrong node on a cluster; better to refuse than to run half of it.
+     *
+     * @throws IllegalArgumentException for settings Herald cannot run with
+     */
+    static void refuseUnsupported(HeraldConfig config) {
+        if (config.broker().redisCluster()) {
+            throw new IllegalArgumentException(CLUSTER_UNSUPPORTED);
+        }
+    }
+
+    static final String CLUSTER_UNSUPPORTED = "herald.redis.cluster is not supported yet: the broker runs on Redis"
+            + " Cluster (sharded pub/sub), but the per-user connection directory, presence and the command and"
+            + " ingest streams still need a single Redis node";
+
+    /**
+     * Redis when {@code herald.redis.url} is set (not yet started): sharded pub/sub on a Redis Cluster
+     * when {@code herald.redis.cluster} is true (the URL names one seed node), else plain pub/sub;
+     * without a URL the single-instance broker.
      *
      * @throws IllegalArgumentException for settings Herald cannot run with
      */
     static Broker newBroker(HeraldConfig.Broker settings, Executor executor, ScheduledExecutorService scheduler) {
         if (settings.redisCluster()) {
-            // Sharded pub/sub needs one subscriber connection per shard and slot-migration handling;
-            // better to refuse than to run half of it.
-            throw new IllegalArgumentException("herald.redis.cluster is not supported yet");
+            return new RedisClusterBroker(settings.redisUrl().orElseThrow(() -> new IllegalArgumentException(
+                    "herald.redis.cluster needs herald.redis.url, the address of one node of the cluster")),
+                    executor, scheduler);
         }
         return settings.redisUrl()
                 .<Broker>map(url -> new RedisBroker(url, executor, scheduler))
@@ -231,6 +256,7 @@ public class Backends {
      */
     static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
         int limit = config.limits().connectionsPerUser();
+        refuseUnsupported(config);
         return config.broker().redisUrl().map(url -> {
             if (!(broker instanceof RedisBroker redisBroker)) {
                 throw new IllegalStateException("herald.redis.url is set but the broker is " + broker);

@@ -7,6 +7,7 @@ import dev.herald.application.config.Settings;
 import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
 import dev.herald.infrastructure.presence.memory.InMemoryPresence;
 import dev.herald.infrastructure.presence.redis.RedisPresence;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -110,11 +112,45 @@ class BackendsTest {
     }
 
     @Test
-    void redisClusterRefusesToStart() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Backends.newBroker(settings("redis://127.0.0.1:6379", true), executor, scheduler));
+    void redisClusterChoosesTheShardedBrokerAndItsDescriptionHidesThePassword() throws Exception {
+        Broker broker = Backends.newBroker(settings("redis://:pa55word@127.0.0.1:6390", true), executor, scheduler);
+        try {
+            assertInstanceOf(RedisClusterBroker.class, broker);
+            assertEquals("Redis sharded pub/sub at redis://127.0.0.1:6390 (cluster)", broker.toString());
+            assertFalse(broker.isConnected(), "not started yet");
+        } finally {
+            ((AutoCloseable) broker).close();
+        }
+    }
 
-        assertEquals("herald.redis.cluster is not supported yet", e.getMessage());
+    @Test
+    void redisClusterWithoutAUrlRefusesToStart() {
+        assertThrows(IllegalArgumentException.class, () -> Backends.newBroker(settings(null, true), executor, scheduler));
+    }
+
+    @Test
+    void redisClusterStillRefusesToStartBecauseTheSharedStateIsSingleNode() throws Exception {
+        // given
+        HeraldConfig config = config(Map.of("herald.redis.url", "redis://127.0.0.1:6390", "herald.redis.cluster", "true"));
+        Broker broker = Backends.newBroker(config.broker(), executor, scheduler);
+
+        try {
+            // when
+            IllegalArgumentException atStart = assertThrows(IllegalArgumentException.class, () -> Backends.refuseUnsupported(config));
+            IllegalArgumentException shared = assertThrows(IllegalArgumentException.class,
+                    () -> Backends.newShared(config, InstanceId.random(), broker, executor));
+
+            // then
+            assertEquals(Backends.CLUSTER_UNSUPPORTED, atStart.getMessage());
+            assertEquals(Backends.CLUSTER_UNSUPPORTED, shared.getMessage());
+        } finally {
+            ((AutoCloseable) broker).close();
+        }
+    }
+
+    @Test
+    void withoutClusterEverySettingIsSupported() {
+        assertDoesNotThrow(() -> Backends.refuseUnsupported(config(Map.of("herald.redis.url", "redis://127.0.0.1:6390"))));
     }
 
     @Test
