@@ -553,9 +553,9 @@ class RedisIngestStreamIT {
             for (int i = 1; i <= 5; i++) {
                 last = add(jedis, entry(prefix + "-k" + i, channel, "{\"n\":" + i + "}"));
             }
-            StreamEntryID lastAdded = last;
-            await(() -> group(jedis).filter(g -> g.getLastDeliveredId().equals(lastAdded) && g.getPending() == 5).isPresent(),
-                    "all five read and pending");
+            // While the store is down the consumer retries what it holds and reads nothing new, so
+            // how many of the five it read before the first failure depends on timing: at least one.
+            await(() -> group(jedis).filter(g -> g.getPending() >= 1).isPresent(), "entries read and held pending");
         }
 
         // then: nothing stored, nothing acknowledged
