@@ -3,7 +3,6 @@ package dev.herald.infrastructure.broker.redis;
 import dev.herald.application.broker.Broker;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
-import dev.herald.infrastructure.broker.redis.RedisEventCodec.MalformedMessageException;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -20,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -108,8 +106,7 @@ public class RedisBroker implements Broker, AutoCloseable {
      * Redis sees for a channel matches the last change, however subscribe and unsubscribe race.
      */
     private final ReentrantLock commands = new ReentrantLock();
-    private volatile Listener listener;
-    private volatile Consumer<String> controlListener;
+    private final Inbox inbox;
     /** The current connection attempt; null between attempts. Replaced only under {@link #commands}. */
     private volatile Session session;
 
@@ -123,7 +120,6 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     private final LogThrottle skippedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle failedPublishLog = new LogThrottle(LOG_INTERVAL);
-    private final LogThrottle malformedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle outageLog = new LogThrottle(OUTAGE_LOG_INTERVAL);
 
     /**
@@ -141,6 +137,7 @@ public class RedisBroker implements Broker, AutoCloseable {
         RedisEndpoint endpoint = RedisEndpoint.parse(url);
         this.liveness = liveness;
         this.executor = executor;
+        this.inbox = new Inbox(LOG, wanted, executor);
         this.scheduler = scheduler;
         this.address = endpoint.address();
         this.description = endpoint.toString();
@@ -167,7 +164,7 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     @Override
     public void listen(Listener listener) {
-        this.listener = listener;
+        inbox.listen(listener);
     }
 
     /**
@@ -175,7 +172,7 @@ public class RedisBroker implements Broker, AutoCloseable {
      * subscription loop's thread, so it must hand anything slow to another thread.
      */
     public void onControl(Consumer<String> listener) {
-        this.controlListener = listener;
+        inbox.onControl(listener);
     }
 
     @Override
@@ -219,7 +216,7 @@ public class RedisBroker implements Broker, AutoCloseable {
      */
     @Override
     public void subscribe(ChannelName channel) {
-        Pending confirmation;
+        PendingCommand confirmation;
         commands.lock();
         try {
             wanted.add(channel);
@@ -397,58 +394,7 @@ public class RedisBroker implements Broker, AutoCloseable {
         }
     }
 
-    /** Runs on the loop thread: hands a message of a Herald channel to the listener. */
-    private void deliver(String redisChannel, String message) {
-        if (CONTROL_CHANNEL.equals(redisChannel)) {
-            control(message);
-            return;
-        }
-        if (!redisChannel.startsWith(CHANNEL_PREFIX)) {
-            return;
-        }
-        ChannelName channel = ChannelName.tryParse(redisChannel.substring(CHANNEL_PREFIX.length())).orElse(null);
-        if (channel == null || !wanted.contains(channel)) {
-            return;
-        }
-        Event event;
-        try {
-            event = RedisEventCodec.decode(message);
-            if (!event.channel().equals(channel)) {
-                throw new MalformedMessageException("the event names channel " + event.channel());
-            }
-        } catch (MalformedMessageException e) {
-            long held = malformedLog.pass();
-            if (held >= 0) {
-                LOG.warning(() -> "skipped a malformed message on " + redisChannel + ": " + e.getMessage()
-                        + (held > 0 ? " (" + held + " more since the last report)" : ""));
-            }
-            return;
-        }
-        Listener current = listener;
-        if (current == null) {
-            return;
-        }
-        try {
-            current.onEvent(event);
-        } catch (RuntimeException e) {
-            // The loop must survive a failing listener, or every later event would be lost too.
-            LOG.log(Level.SEVERE, "the listener failed on " + event.channel() + " " + event.seq(), e);
-        }
-    }
 
-    /** Runs on the loop thread: hands a control message to its listener. */
-    private void control(String message) {
-        Consumer<String> current = controlListener;
-        if (current == null) {
-            return;
-        }
-        try {
-            current.accept(message);
-        } catch (RuntimeException e) {
-            // The loop must survive a failing listener, or every later message would be lost too.
-            LOG.log(Level.SEVERE, "the control listener failed", e);
-        }
-    }
 
     private void resubscribed(Session s) {
         if (s.reconnect) {
@@ -463,54 +409,14 @@ public class RedisBroker implements Broker, AutoCloseable {
             return;
         }
         LOG.info(() -> "Redis subscription at " + description + " restored, " + s.initial + " channels subscribed again");
-        Listener current = listener;
-        if (current == null) {
-            return;
-        }
-        // Off the loop thread: the listener reads the store, and the loop must keep reading Redis meanwhile.
-        try {
-            executor.execute(() -> {
-                try {
-                    current.onResubscribed();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "the listener failed after the Redis subscription was restored", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.warning("cannot run the store check after the Redis reconnect: the executor refused it");
-        }
+        inbox.resubscribed();
     }
 
-    /** A command's confirmation, expected in the order the commands were written. */
-    private static final class Pending {
-        final boolean subscribe;
-        final String channel;
-        final boolean initial;
-        final CountDownLatch done = new CountDownLatch(1);
-        volatile boolean abandoned;
-
-        Pending(boolean subscribe, String channel, boolean initial) {
-            this.subscribe = subscribe;
-            this.channel = channel;
-            this.initial = initial;
-        }
-
-        /** @return whether Redis confirmed within the wait */
-        boolean await(Duration wait) {
-            try {
-                return done.await(wait.toMillis(), TimeUnit.MILLISECONDS) && !abandoned;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                abandoned = true;
-                return false;
-            }
-        }
-    }
 
     /** One subscriber connection, from connecting until it drops or the broker closes. */
     private final class Session extends JedisPubSub {
         final boolean reconnect;
-        final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+        final Queue<PendingCommand> pending = new ConcurrentLinkedQueue<>();
         volatile Jedis jedis;
         /** Redis confirmed the control channel: commands may be written. */
         volatile boolean writable;
@@ -526,10 +432,10 @@ public class RedisBroker implements Broker, AutoCloseable {
         }
 
         /** Writes SUBSCRIBE or UNSUBSCRIBE; caller holds {@link #commands}. Returns the last confirmation, null on failure. */
-        Pending send(boolean subscribe, boolean initial, List<String> channels) {
-            Pending last = null;
+        PendingCommand send(boolean subscribe, boolean initial, List<String> channels) {
+            PendingCommand last = null;
             for (String channel : channels) {
-                last = new Pending(subscribe, channel, initial);
+                last = new PendingCommand(subscribe, channel, initial);
                 pending.add(last);
             }
             try {
@@ -565,7 +471,7 @@ public class RedisBroker implements Broker, AutoCloseable {
 
         @Override
         public void onMessage(String channel, String message) {
-            deliver(channel, message);
+            inbox.deliver(channel, message);
         }
 
         /** The connection is subscribed to the control channel: subscribe everything wanted. */
@@ -597,7 +503,7 @@ public class RedisBroker implements Broker, AutoCloseable {
         }
 
         private void confirm(boolean subscribed, String channel) {
-            Pending head = pending.peek();
+            PendingCommand head = pending.peek();
             if (head == null || head.subscribe != subscribed || !head.channel.equals(channel)) {
                 LOG.fine(() -> "unexpected " + (subscribed ? "subscribe" : "unsubscribe") + " confirmation for " + channel);
                 return;
@@ -620,7 +526,7 @@ public class RedisBroker implements Broker, AutoCloseable {
             } finally {
                 commands.unlock();
             }
-            for (Pending p; (p = pending.poll()) != null; ) {
+            for (PendingCommand p; (p = pending.poll()) != null; ) {
                 p.abandoned = true;
                 p.done.countDown();
             }

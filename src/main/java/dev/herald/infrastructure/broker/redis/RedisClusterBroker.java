@@ -3,7 +3,6 @@ package dev.herald.infrastructure.broker.redis;
 import dev.herald.application.broker.Broker;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
-import dev.herald.infrastructure.broker.redis.RedisEventCodec.MalformedMessageException;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
@@ -84,8 +83,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
     private final Set<ChannelName> wanted = ConcurrentHashMap.newKeySet();
     /** Serialises writes on the subscriber connections and changes of {@link #wanted}, as in RedisBroker. */
     private final ReentrantLock commands = new ReentrantLock();
-    private volatile Listener listener;
-    private volatile Consumer<String> controlListener;
+    private final Inbox inbox;
     private volatile Generation generation;
     private volatile JedisCluster publisher;
     /** Nodes of the last slot map, tried after the seed when reading it again. */
@@ -101,7 +99,6 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
     private final LogThrottle skippedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle failedPublishLog = new LogThrottle(LOG_INTERVAL);
-    private final LogThrottle malformedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle outageLog = new LogThrottle(OUTAGE_LOG_INTERVAL);
 
     /**
@@ -116,6 +113,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         RedisEndpoint endpoint = RedisEndpoint.parse(url);
         this.liveness = liveness;
         this.executor = executor;
+        this.inbox = new Inbox(LOG, wanted, executor);
         this.scheduler = scheduler;
         this.seed = endpoint.address();
         this.description = endpoint + " (cluster)";
@@ -140,12 +138,12 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
     @Override
     public void listen(Listener listener) {
-        this.listener = listener;
+        inbox.listen(listener);
     }
 
     /** Sets the one receiver of the messages SPUBLISHed on {@link RedisBroker#CONTROL_CHANNEL}; runs on a subscription thread. */
     public void onControl(Consumer<String> listener) {
-        this.controlListener = listener;
+        inbox.onControl(listener);
     }
 
     @Override
@@ -190,7 +188,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
     @Override
     public void subscribe(ChannelName channel) {
-        Pending confirmation;
+        PendingCommand confirmation;
         commands.lock();
         try {
             wanted.add(channel);
@@ -448,48 +446,6 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         }
     }
 
-    private void deliver(String redisChannel, String message) {
-        if (RedisBroker.CONTROL_CHANNEL.equals(redisChannel)) {
-            Consumer<String> current = controlListener;
-            if (current != null) {
-                try {
-                    current.accept(message);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "the control listener failed", e);
-                }
-            }
-            return;
-        }
-        if (!redisChannel.startsWith(RedisBroker.CHANNEL_PREFIX)) {
-            return;
-        }
-        ChannelName channel = ChannelName.tryParse(redisChannel.substring(RedisBroker.CHANNEL_PREFIX.length())).orElse(null);
-        if (channel == null || !wanted.contains(channel)) {
-            return;
-        }
-        Event event;
-        try {
-            event = RedisEventCodec.decode(message);
-            if (!event.channel().equals(channel)) {
-                throw new MalformedMessageException("the event names channel " + event.channel());
-            }
-        } catch (MalformedMessageException e) {
-            long held = malformedLog.pass();
-            if (held >= 0) {
-                LOG.warning(() -> "skipped a malformed message on " + redisChannel + ": " + e.getMessage());
-            }
-            return;
-        }
-        Listener current = listener;
-        if (current == null) {
-            return;
-        }
-        try {
-            current.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "the listener failed on " + event.channel() + " " + event.seq(), e);
-        }
-    }
 
     private void resubscribed(Generation g) {
         skippedLog.reset();
@@ -499,21 +455,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
             return;
         }
         LOG.info(() -> "Redis cluster subscription at " + description + " restored on " + g.shards.size() + " masters");
-        Listener current = listener;
-        if (current == null) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    current.onResubscribed();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "the listener failed after the Redis cluster subscription was restored", e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.warning("cannot run the store check after the Redis cluster reconnect: the executor refused it");
-        }
+        inbox.resubscribed();
     }
 
     /** The subscriber connections of one slot map. */
@@ -616,35 +558,12 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         }
     }
 
-    private static final class Pending {
-        final boolean subscribe;
-        final String channel;
-        final boolean initial;
-        final CountDownLatch done = new CountDownLatch(1);
-        volatile boolean abandoned;
-
-        Pending(boolean subscribe, String channel, boolean initial) {
-            this.subscribe = subscribe;
-            this.channel = channel;
-            this.initial = initial;
-        }
-
-        boolean await(Duration wait) {
-            try {
-                return done.await(wait.toMillis(), TimeUnit.MILLISECONDS) && !abandoned;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                abandoned = true;
-                return false;
-            }
-        }
-    }
 
     /** One subscriber connection to one master. */
     private final class Shard extends JedisShardedPubSub {
         final Generation generation;
         final HostAndPort node;
-        final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+        final Queue<PendingCommand> pending = new ConcurrentLinkedQueue<>();
         String keeper;
         volatile Connection connection;
         volatile boolean writable;
@@ -673,8 +592,8 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         }
 
         /** Writes one SSUBSCRIBE or SUNSUBSCRIBE; caller holds {@link #commands}. */
-        Pending send(boolean subscribe, boolean initial, String channel) {
-            Pending p = new Pending(subscribe, channel, initial);
+        PendingCommand send(boolean subscribe, boolean initial, String channel) {
+            PendingCommand p = new PendingCommand(subscribe, channel, initial);
             pending.add(p);
             try {
                 if (subscribe) {
@@ -706,7 +625,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                 abort("the slot of " + keeper + " moved away from " + node); // read the slot map again
                 return;
             }
-            Pending head = pending.peek();
+            PendingCommand head = pending.peek();
             if (head != null && !head.subscribe && head.channel.equals(channel)) {
                 confirm(false, channel);
                 return;
@@ -717,7 +636,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
         @Override
         public void onSMessage(String channel, String message) {
-            deliver(channel, message);
+            inbox.deliver(channel, message);
         }
 
         private void opened() {
@@ -755,7 +674,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         }
 
         private void confirm(boolean subscribed, String channel) {
-            Pending head = pending.peek();
+            PendingCommand head = pending.peek();
             if (head == null || head.subscribe != subscribed || !head.channel.equals(channel)) {
                 LOG.fine(() -> "unexpected " + (subscribed ? "ssubscribe" : "sunsubscribe") + " confirmation for " + channel);
                 return;
@@ -769,7 +688,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
         void end() {
             ended = true;
-            for (Pending p; (p = pending.poll()) != null; ) {
+            for (PendingCommand p; (p = pending.poll()) != null; ) {
                 p.abandoned = true;
                 p.done.countDown();
             }
