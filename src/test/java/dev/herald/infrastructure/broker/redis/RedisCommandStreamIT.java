@@ -81,7 +81,7 @@ class RedisCommandStreamIT {
         // given: a worker's group, created the way docs/redis.md shows (XGROUP CREATE ... $ MKSTREAM)
         String stream = newStream();
         try (Jedis worker = new Jedis("127.0.0.1", port);
-             RedisCommandStream commands = new RedisCommandStream(url(), stream, 1000, Clock.systemUTC());
+             RedisCommandStream commands = new RedisCommandStream(url(), false, stream, 1000, Clock.systemUTC());
              ApplicationHarness herald = new ApplicationHarness(new InMemoryBroker(), Clock.systemUTC(), Map.of())) {
             worker.xgroupCreate(stream, "workers", StreamEntryID.XGROUP_LAST_ENTRY, true);
             List<ClientCommand> observed = new ArrayList<>();
@@ -129,7 +129,7 @@ class RedisCommandStreamIT {
         // given
         String stream = newStream();
         try (Jedis worker = new Jedis("127.0.0.1", port);
-             RedisCommandStream commands = new RedisCommandStream(url(), stream, 1000, Clock.systemUTC());
+             RedisCommandStream commands = new RedisCommandStream(url(), false, stream, 1000, Clock.systemUTC());
              ApplicationHarness herald = new ApplicationHarness(new InMemoryBroker(), Clock.systemUTC(), Map.of())) {
             CommandRelay relay = new CommandRelay(commands);
             herald.onCommand(command -> {
@@ -159,7 +159,7 @@ class RedisCommandStreamIT {
         String stream = newStream();
         int max = 50;
         try (Jedis jedis = new Jedis("127.0.0.1", port);
-             RedisCommandStream commands = new RedisCommandStream(url(), stream, max, Clock.systemUTC())) {
+             RedisCommandStream commands = new RedisCommandStream(url(), false, stream, max, Clock.systemUTC())) {
             ClientCommand command = RedisCommandStreamTest.command(Optional.empty(), null);
 
             // when
@@ -177,7 +177,7 @@ class RedisCommandStreamIT {
     void aZeroMaximumNeverTrims() {
         String stream = newStream();
         try (Jedis jedis = new Jedis("127.0.0.1", port);
-             RedisCommandStream commands = new RedisCommandStream(url(), stream, 0, Clock.systemUTC())) {
+             RedisCommandStream commands = new RedisCommandStream(url(), false, stream, 0, Clock.systemUTC())) {
             for (int i = 0; i < 300; i++) {
                 commands.append(RedisCommandStreamTest.command(Optional.empty(), null));
             }
@@ -190,7 +190,7 @@ class RedisCommandStreamIT {
     void duringARedisOutageCommandsAreLostQuicklyAndAfterItTheyArriveAgain() throws Exception {
         // given
         String stream = newStream();
-        try (RedisCommandStream commands = new RedisCommandStream(url(), stream, 1000, Clock.systemUTC())) {
+        try (RedisCommandStream commands = new RedisCommandStream(url(), false, stream, 1000, Clock.systemUTC())) {
             ClientCommand command = RedisCommandStreamTest.command(Optional.empty(), null);
             commands.append(command);
             redis.stop();

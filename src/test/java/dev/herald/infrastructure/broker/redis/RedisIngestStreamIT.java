@@ -173,7 +173,7 @@ class RedisIngestStreamIT {
     /** An instance publishing through the given store (the shared database, possibly wrapped). */
     private RedisIngestStream instance(String name, EventStore store) {
         PublishService publishing = new PublishService(new AccessPolicy(List.of()), store, broker, config);
-        RedisIngestStream instance = new RedisIngestStream("redis://127.0.0.1:" + port, stream, rejected, name,
+        RedisIngestStream instance = new RedisIngestStream("redis://127.0.0.1:" + port, false, stream, rejected, name,
                 publishing, executor, FAST);
         instances.add(instance);
         instance.start();
