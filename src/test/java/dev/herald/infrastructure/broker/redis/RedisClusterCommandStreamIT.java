@@ -1,32 +1,19 @@
 package dev.herald.infrastructure.broker.redis;
 
 import dev.herald.testing.LocalRedisCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.herald.testing.PerClass;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.UnifiedJedis;
-
-import java.io.IOException;
 
 /** The command stream contract on a real local 3-master Redis Cluster (redis-server 7), one per class. */
 class RedisClusterCommandStreamIT extends RedisCommandStreamContract {
 
-    private static LocalRedisCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws IOException, InterruptedException {
-        cluster = LocalRedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PerClass<LocalRedisCluster> REDIS = new PerClass<>(LocalRedisCluster::start);
 
     @Override
     protected String url() {
-        return cluster.url();
+        return REDIS.get().url();
     }
 
     @Override
@@ -36,6 +23,6 @@ class RedisClusterCommandStreamIT extends RedisCommandStreamContract {
 
     @Override
     protected UnifiedJedis redis() {
-        return cluster.client();
+        return REDIS.get().client();
     }
 }

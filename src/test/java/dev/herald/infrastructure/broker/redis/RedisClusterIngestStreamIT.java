@@ -2,14 +2,13 @@ package dev.herald.infrastructure.broker.redis;
 
 import dev.herald.domain.Sequence;
 import dev.herald.testing.LocalRedisCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.herald.testing.PerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-import java.io.IOException;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,23 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class RedisClusterIngestStreamIT extends RedisIngestStreamContract {
 
-    private static LocalRedisCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws IOException, InterruptedException {
-        cluster = LocalRedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PerClass<LocalRedisCluster> REDIS = new PerClass<>(LocalRedisCluster::start);
 
     @Override
     protected String url() {
-        return cluster.url();
+        return REDIS.get().url();
     }
 
     @Override
@@ -47,7 +35,7 @@ class RedisClusterIngestStreamIT extends RedisIngestStreamContract {
 
     @Override
     protected UnifiedJedis redis() {
-        return cluster.client();
+        return REDIS.get().client();
     }
 
     @Test
@@ -60,17 +48,17 @@ class RedisClusterIngestStreamIT extends RedisIngestStreamContract {
             first = add(jedis, entry(prefix + "-before", channel(8), "{\"n\":1}"));
         }
         awaitAllAcknowledged(first);
-        int target = (cluster.ownerOf(stream) + 1) % 3;
+        int target = (REDIS.get().ownerOf(stream) + 1) % 3;
 
         // when: a resharding moves the stream's slot, with the stream and its group, to another master
-        cluster.moveSlotOf(stream, target);
+        REDIS.get().moveSlotOf(stream, target);
         StreamEntryID last;
         try (UnifiedJedis jedis = redis()) {
             last = add(jedis, entry(prefix + "-after", channel(8), "{\"n\":2}"));
         }
 
         // then: the consumer finds the new owner and goes on where the group stands
-        assertEquals(target, cluster.ownerOf(stream), "the cluster moved the slot " + JedisClusterCRC16.getSlot(stream));
+        assertEquals(target, REDIS.get().ownerOf(stream), "the cluster moved the slot " + JedisClusterCRC16.getSlot(stream));
         awaitAllAcknowledged(last);
         assertEquals(List.of("{\"n\":1}", "{\"n\":2}"), data(jpa.read(channel(8), Sequence.ZERO, 10)));
     }

@@ -2,9 +2,9 @@ package dev.herald.infrastructure.broker.redis;
 
 import dev.herald.application.ClientCommand;
 import dev.herald.testing.LocalRedis;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.herald.testing.PerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -22,21 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisCommandStreamIT extends RedisCommandStreamContract {
 
-    private static LocalRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = LocalRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        redis.close();
-    }
+    @RegisterExtension
+    static final PerClass<LocalRedis> REDIS = new PerClass<>(LocalRedis::start);
 
     @Override
     protected String url() {
-        return redis.url();
+        return REDIS.get().url();
     }
 
     @Override
@@ -46,7 +37,7 @@ class RedisCommandStreamIT extends RedisCommandStreamContract {
 
     @Override
     protected UnifiedJedis redis() {
-        return new JedisPooled(redis.url());
+        return new JedisPooled(REDIS.get().url());
     }
 
     @Test
@@ -56,7 +47,7 @@ class RedisCommandStreamIT extends RedisCommandStreamContract {
         try (RedisCommandStream commands = new RedisCommandStream(url(), false, stream, 1000, Clock.systemUTC())) {
             ClientCommand command = RedisCommandStreamTest.command(Optional.empty(), null);
             commands.append(command);
-            redis.stop();
+            REDIS.get().stop();
             try {
                 // when
                 long started = System.nanoTime();
@@ -68,7 +59,7 @@ class RedisCommandStreamIT extends RedisCommandStreamContract {
                 // then: the first one waits for the timeout, the rest skip during the pause
                 assertTrue(took.compareTo(Duration.ofSeconds(2)) < 0, "50 commands during the outage took " + took);
             } finally {
-                redis.ensureRunning();
+                REDIS.get().ensureRunning();
             }
 
             // and once Redis is back (empty: it keeps nothing on disk here) and the pause is over

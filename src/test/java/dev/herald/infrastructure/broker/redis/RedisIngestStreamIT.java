@@ -2,10 +2,10 @@ package dev.herald.infrastructure.broker.redis;
 
 import dev.herald.domain.Sequence;
 import dev.herald.testing.LocalRedis;
-import org.junit.jupiter.api.AfterAll;
+import dev.herald.testing.PerClass;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
@@ -23,26 +23,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisIngestStreamIT extends RedisIngestStreamContract {
 
-    private static LocalRedis redis;
-
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = LocalRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        redis.close();
-    }
+    @RegisterExtension
+    static final PerClass<LocalRedis> REDIS = new PerClass<>(LocalRedis::start);
 
     @AfterEach
     void redisRuns() throws IOException {
-        redis.ensureRunning();
+        REDIS.get().ensureRunning();
     }
 
     @Override
     protected String url() {
-        return redis.url();
+        return REDIS.get().url();
     }
 
     @Override
@@ -52,7 +43,7 @@ class RedisIngestStreamIT extends RedisIngestStreamContract {
 
     @Override
     protected UnifiedJedis redis() {
-        return new JedisPooled(redis.url());
+        return new JedisPooled(REDIS.get().url());
     }
 
     @Test
@@ -62,9 +53,9 @@ class RedisIngestStreamIT extends RedisIngestStreamContract {
         await(a::isConnected, "connected");
 
         // when: Redis restarts empty (it keeps nothing on disk here), stream and group gone
-        redis.stop();
+        REDIS.get().stop();
         await(() -> !a.isConnected(), "the outage noticed");
-        redis.ensureRunning();
+        REDIS.get().ensureRunning();
         await(a::isConnected, "reconnected");
         StreamEntryID last;
         try (UnifiedJedis jedis = redis()) {
@@ -81,7 +72,7 @@ class RedisIngestStreamIT extends RedisIngestStreamContract {
         // given
         RedisIngestStream a = instance("instance-a", jpa);
         await(a::isConnected, "connected");
-        redis.stop();
+        REDIS.get().stop();
         await(() -> !a.isConnected(), "the outage noticed");
 
         // when

@@ -6,13 +6,12 @@ import dev.herald.application.session.InstanceId;
 import dev.herald.domain.ChannelName;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.testing.LocalRedisCluster;
-import org.junit.jupiter.api.AfterAll;
+import dev.herald.testing.PerClass;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisCluster;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,21 +28,10 @@ class RedisClusterPresenceIT extends SharedPresenceContract {
 
     private static final Duration TTL = Duration.ofSeconds(1);
 
-    private static LocalRedisCluster cluster;
+    @RegisterExtension
+    static final PerClass<LocalRedisCluster> REDIS = new PerClass<>(LocalRedisCluster::start);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() throws IOException, InterruptedException {
-        cluster = LocalRedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @AfterEach
     void closeResources() throws Exception {
@@ -59,7 +47,7 @@ class RedisClusterPresenceIT extends SharedPresenceContract {
 
     @Override
     protected Presence newPresence() {
-        RedisCommands commands = new RedisCommands(cluster.url(), true, "herald-state");
+        RedisCommands commands = new RedisCommands(REDIS.get().url(), true, "herald-state");
         resources.add(commands);
         return new RedisPresence(commands, InstanceId.random(), TTL);
     }
@@ -72,7 +60,7 @@ class RedisClusterPresenceIT extends SharedPresenceContract {
         while (masters.size() < 3) {
             ChannelName channel = newChannel();
             channels.add(channel);
-            masters.add(cluster.ownerOf(RedisPresence.key(channel)));
+            masters.add(REDIS.get().ownerOf(RedisPresence.key(channel)));
         }
         channels.forEach(c -> presence.join(c, "alice", "a1"));
         ChannelName marker = newChannel();
@@ -90,7 +78,7 @@ class RedisClusterPresenceIT extends SharedPresenceContract {
             assertEquals(users("alice", 1), presence.of(channel), channel.value());
         }
         ((AutoCloseable) presence).close();
-        try (JedisCluster redis = cluster.client()) {
+        try (JedisCluster redis = REDIS.get().client()) {
             for (ChannelName channel : channels) {
                 assertEquals(0, redis.zcard(RedisPresence.key(channel)), channel.value());
             }

@@ -4,12 +4,11 @@ import dev.herald.application.session.ConnectionEntry;
 import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.testing.LocalRedisCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.herald.testing.PerClass;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisCluster;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,23 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RedisClusterConnectionDirectoryIT extends RedisDirectoryFixture {
 
-    private static LocalRedisCluster cluster;
-
-    @BeforeAll
-    static void startCluster() throws IOException, InterruptedException {
-        cluster = LocalRedisCluster.start();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final PerClass<LocalRedisCluster> REDIS = new PerClass<>(LocalRedisCluster::start);
 
     @Override
     protected String url() {
-        return cluster.url();
+        return REDIS.get().url();
     }
 
     @Override
@@ -51,7 +39,7 @@ class RedisClusterConnectionDirectoryIT extends RedisDirectoryFixture {
 
     @Override
     protected RedisClusterBroker startBroker() {
-        RedisClusterBroker broker = new RedisClusterBroker(cluster.url(), executor, scheduler);
+        RedisClusterBroker broker = new RedisClusterBroker(REDIS.get().url(), executor, scheduler);
         broker.start();
         return broker;
     }
@@ -67,7 +55,7 @@ class RedisClusterConnectionDirectoryIT extends RedisDirectoryFixture {
         while (masters.size() < 3) {
             String user = newUser();
             users.add(user);
-            masters.add(cluster.ownerOf(RedisConnectionDirectory.key(user)));
+            masters.add(REDIS.get().ownerOf(RedisConnectionDirectory.key(user)));
         }
         // b registers first; then a, whose registrations evict b's (b is deaf: it misses the news)
         for (int i = 0; i < users.size(); i++) {
@@ -83,7 +71,7 @@ class RedisClusterConnectionDirectoryIT extends RedisDirectoryFixture {
 
         // then: each renewal found its connection the oldest beyond the limit again, on every master
         assertEquals(users.size(), b.evicted().size());
-        try (JedisCluster redis = cluster.client()) {
+        try (JedisCluster redis = REDIS.get().client()) {
             for (int i = 0; i < users.size(); i++) {
                 List<String> members = redis.zrange(RedisConnectionDirectory.key(users.get(i)), 0, -1);
                 assertEquals(1, members.size(), "only a's connection of " + users.get(i));
