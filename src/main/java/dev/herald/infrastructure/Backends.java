@@ -25,6 +25,7 @@ import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
 import dev.herald.infrastructure.presence.memory.InMemoryPresence;
 import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
@@ -79,7 +80,6 @@ public class Backends {
     @PostConstruct
     void open() {
         // Broker settings first: a wrong one fails the deployment before the database is touched.
-        refuseUnsupported(config);
         broker = newBroker(config.broker(), executor, scheduler);
         database = HeraldDatabase.open(config.database());
         LOG.info(() -> "event store: " + describe(config.database().url()));
@@ -143,25 +143,6 @@ public class Backends {
     }
 
     /**
-     * Refuses settings whose parts Herald cannot all run yet. Redis Cluster: the broker supports it
-     * ({@link RedisClusterBroker}), but the shared state (connections per user, presence, their
-     * control messages) and the command and ingest streams use a single-node client
-     * ({@link RedisCommands}), whose multi-key pipelines and plain PUBLISH would fail with MOVED or
-     * reach the wrong node on a cluster; better to refuse than to run half of it.
-     *
-     * @throws IllegalArgumentException for settings Herald cannot run with
-     */
-    static void refuseUnsupported(HeraldConfig config) {
-        if (config.broker().redisCluster()) {
-            throw new IllegalArgumentException(CLUSTER_UNSUPPORTED);
-        }
-    }
-
-    static final String CLUSTER_UNSUPPORTED = "herald.redis.cluster is not supported yet: the broker runs on Redis"
-            + " Cluster (sharded pub/sub), but the per-user connection directory, presence and the command and"
-            + " ingest streams still need a single Redis node";
-
-    /**
      * Redis when {@code herald.redis.url} is set (not yet started): sharded pub/sub on a Redis Cluster
      * when {@code herald.redis.cluster} is true (the URL names one seed node), else plain pub/sub;
      * without a URL the single-instance broker.
@@ -179,11 +160,12 @@ public class Backends {
                 .orElseGet(InMemoryBroker::new);
     }
 
-    /** The Redis command stream when {@code herald.redis.url} is set, else none. */
+    /** The Redis command stream when {@code herald.redis.url} is set (on the cluster when {@code herald.redis.cluster}), else none. */
     static CommandSink newCommandSink(HeraldConfig config, Clock clock) {
         HeraldConfig.Streams streams = config.streams();
         return config.broker().redisUrl()
-                .<CommandSink>map(url -> new RedisCommandStream(url, streams.commandsStream(), streams.commandsMaxLength(), clock))
+                .<CommandSink>map(url -> new RedisCommandStream(url, config.broker().redisCluster(), streams.commandsStream(),
+                        streams.commandsMaxLength(), clock))
                 .orElse(CommandSink.NONE);
     }
 
@@ -203,7 +185,8 @@ public class Backends {
         if (config.broker().redisUrl().isEmpty() || !streams.ingestEnabled() || ingest != null) {
             return;
         }
-        RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), streams.ingestStream(),
+        RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), config.broker().redisCluster(),
+                streams.ingestStream(),
                 streams.rejectedStream(), RedisIngestStream.consumerName(instance), publishing, executor);
         ingest = stream;
         stream.start();
@@ -251,20 +234,20 @@ public class Backends {
     }
 
     /**
-     * The connection directory and presence: in Redis when {@code herald.redis.url} is set (evictions
-     * then arrive on the Redis broker's control channel), else this instance's own.
+     * The connection directory and presence: in Redis (one node or a cluster) when
+     * {@code herald.redis.url} is set, evictions then travel on the Redis broker's control channel;
+     * else this instance's own.
      */
     static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
         int limit = config.limits().connectionsPerUser();
-        refuseUnsupported(config);
         return config.broker().redisUrl().map(url -> {
-            if (!(broker instanceof RedisBroker redisBroker)) {
+            if (!(broker instanceof ControlChannel control)) {
                 throw new IllegalStateException("herald.redis.url is set but the broker is " + broker);
             }
-            RedisCommands redis = new RedisCommands(url, "herald-state");
+            RedisCommands redis = new RedisCommands(url, config.broker().redisCluster(), "herald-state");
             Duration ttl = config.presence().ttl();
-            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, instance, limit, ttl, executor);
-            redisBroker.onControl(directory::onControl);
+            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, control, instance, limit, ttl, executor);
+            control.onControl(directory::onControl);
             return new Shared(directory, new RedisPresence(redis, instance, ttl), Optional.of(redis));
         }).orElseGet(() -> new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(),
                 Optional.empty()));
