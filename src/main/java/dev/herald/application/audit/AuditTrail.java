@@ -54,6 +54,8 @@ public class AuditTrail implements AuditLog {
     private final ChannelRates rates = new ChannelRates();
     private final AtomicBoolean flushing = new AtomicBoolean();
     private final AtomicLong storeFailures = new AtomicLong();
+    private final AtomicLong counter = new AtomicLong();
+    private final String idSuffix = randomSuffix();
     private volatile List<AuditRecord> retry = List.of();
     private volatile boolean storeUp = true;
 
@@ -192,6 +194,12 @@ public class AuditTrail implements AuditLog {
         return rates;
     }
 
+    private static String randomSuffix() {
+        byte[] bytes = new byte[9];
+        RANDOM.nextBytes(bytes);
+        return "-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
     /** Records waiting for the store, including a batch held back by an outage. */
     public long queued() {
         return toStore.size() + retry.size();
@@ -207,9 +215,12 @@ public class AuditTrail implements AuditLog {
         return storeUp;
     }
 
-    private static String newId() {
-        byte[] bytes = new byte[12];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /**
+     * {@code <16 hex digits of this trail's counter>-<random suffix of this start>}: unique across
+     * instances, and increasing in recording order on one instance, so records of the same
+     * millisecond still list newest first.
+     */
+    private String newId() {
+        return String.format(java.util.Locale.ROOT, "%016x", counter.incrementAndGet()) + idSuffix;
     }
 }
