@@ -2,6 +2,9 @@ package dev.herald.infrastructure;
 
 import dev.herald.application.CommandSink;
 import dev.herald.application.PublishService;
+import dev.herald.application.admin.DisconnectRelay;
+import dev.herald.application.audit.AuditRelay;
+import dev.herald.application.audit.AuditStore;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.presence.Presence;
@@ -13,12 +16,14 @@ import dev.herald.domain.AckStore;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
+import dev.herald.infrastructure.admin.redis.RedisControlRelay;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
 import dev.herald.infrastructure.broker.redis.RedisIngestStream;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
+import dev.herald.infrastructure.persistence.jpa.JpaAuditStore;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
@@ -76,6 +81,7 @@ public class Backends {
     private byte[] developmentSecret;
     private CommandSink commandSink;
     private volatile RedisIngestStream ingest;
+    private RedisControlRelay controlRelay;
 
     @PostConstruct
     void open() {
@@ -95,6 +101,15 @@ public class Backends {
         }
         shared = newShared(config, instance, broker, executor);
         LOG.info(() -> "instance " + instance + ": " + shared.directory() + "; " + shared.presence());
+        if (shared.directory() instanceof RedisConnectionDirectory directory && broker instanceof RedisBroker redisBroker) {
+            // The control channel has one listener: the directory's evictions, then the audit and admin messages.
+            RedisControlRelay relay = new RedisControlRelay(shared.redis().orElseThrow(), instance, executor);
+            redisBroker.onControl(message -> {
+                directory.onControl(message);
+                relay.onControl(message);
+            });
+            controlRelay = relay;
+        }
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -275,6 +290,26 @@ public class Backends {
     @Singleton
     Leases leases() {
         return new JpaLeases(database.entityManagerFactory(), clock);
+    }
+
+    @Produces
+    @Singleton
+    AuditStore auditStore() {
+        return new JpaAuditStore(database.entityManagerFactory());
+    }
+
+    /** With Redis, audit records reach the other instances' watchers on the control channel; alone, nobody else. */
+    @Produces
+    @Singleton
+    AuditRelay auditRelay() {
+        return controlRelay == null ? AuditRelay.LOCAL : controlRelay;
+    }
+
+    /** With Redis, disconnect orders reach the other instances on the control channel; alone, every connection is local. */
+    @Produces
+    @Singleton
+    DisconnectRelay disconnectRelay() {
+        return controlRelay == null ? DisconnectRelay.LOCAL : controlRelay;
     }
 
     @Produces

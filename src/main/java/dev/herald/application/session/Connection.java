@@ -22,4 +22,12 @@ public interface Connection {
     void close(CloseCode code, String reason);
 
     boolean isOpen();
+
+    /**
+     * The transport's name in the audit and the admin API. Every transport other than WebSocket
+     * overrides it ({@code sse}).
+     */
+    default String transport() {
+        return "websocket";
+    }
 }
