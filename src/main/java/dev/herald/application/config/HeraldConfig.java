@@ -9,7 +9,8 @@ import java.util.Optional;
  * the README's configuration table lists the same keys and defaults.
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
-                           Broker broker, Presence presence, Retention retention, Dev dev, Streams streams) {
+                           Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
+                           Sse sse) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -102,6 +103,17 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         }
     }
 
+    /**
+     * Server-sent event streams ({@code GET /api/channels/{channel}/events} with
+     * {@code Accept: text/event-stream}).
+     *
+     * @param heartbeat a stream with nothing written for this long gets a {@code : ping} comment, which keeps
+     *                  proxies from closing it and finds dead clients when the write fails
+     * @param retry     the reconnection delay suggested to the browser in the stream's {@code retry:} line
+     */
+    public record Sse(Duration heartbeat, Duration retry) {
+    }
+
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
     public record Dev(boolean allowRemote) {
     }
@@ -168,7 +180,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
             throw new Settings.InvalidSettingException("herald.commands.stream", streams.commandsStream(),
                     "must differ from herald.ingest.stream and its :rejected stream");
         }
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams);
+        Sse sse = new Sse(positive(s, "herald.sse.heartbeat", "15s"), positive(s, "herald.sse.retry", "3s"));
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, sse);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {
