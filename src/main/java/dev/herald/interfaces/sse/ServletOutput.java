@@ -7,6 +7,8 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,10 +26,15 @@ final class ServletOutput implements SseConnection.Output, WriteListener, AsyncL
     private final ServletOutputStream out;
     private final SseConnection connection;
     private final Runnable ended;
+    private final Executor executor;
 
-    /** @param ended runs once when the response is over, whoever ended it */
-    ServletOutput(AsyncContext async, ServletOutputStream out, SseConnection connection, Runnable ended) {
+    /**
+     * @param ended    runs once when the response is over, whoever ended it
+     * @param executor where the response is completed (see {@link #end()})
+     */
+    ServletOutput(AsyncContext async, ServletOutputStream out, SseConnection connection, Runnable ended, Executor executor) {
         this.async = async;
+        this.executor = executor;
         this.out = out;
         this.connection = connection;
         this.ended = ended;
@@ -48,8 +55,22 @@ final class ServletOutput implements SseConnection.Output, WriteListener, AsyncL
         out.flush();
     }
 
+    /**
+     * Completes the response off the caller's thread: a close often comes from a request thread
+     * serving another client (a newer connection evicting this one), and completing one request's
+     * async context on another request's thread confuses Weld's request context tracking in Payara
+     * (WELD-000714/000225 warnings, payara/Payara#3851).
+     */
     @Override
     public void end() {
+        try {
+            executor.execute(this::complete);
+        } catch (RejectedExecutionException e) {
+            complete(); // shutting down
+        }
+    }
+
+    private void complete() {
         try {
             async.complete();
         } catch (IllegalStateException e) {

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,9 @@ public class SseStreams {
 
     @Inject
     ScheduledExecutorService scheduler;
+
+    @Inject
+    Executor executor;
 
     private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> heartbeats;
@@ -124,7 +128,7 @@ public class SseStreams {
         ServletOutput output = new ServletOutput(async, body, connection, () -> {
             open.remove(connection);
             gateway.closed(session);
-        });
+        }, executor);
         async.addListener(output);
         response.flushBuffer(); // the status and headers leave now, before the first event
         body.setWriteListener(output);
