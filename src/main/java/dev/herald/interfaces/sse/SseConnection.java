@@ -3,6 +3,7 @@ package dev.herald.interfaces.sse;
 import dev.herald.application.ErrorCode;
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.Connection;
+import dev.herald.application.session.SendBudget;
 import dev.herald.domain.EventType;
 
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,17 +51,15 @@ final class SseConnection implements Connection {
     private static final Logger LOG = Logger.getLogger(SseConnection.class.getName());
 
     private final String preamble;
-    private final long maxPendingChars;
+    private final SendBudget budget;
     private final long heartbeatNanos;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pendingChars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean writableSignalled = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
     /** The close event (or nothing, after an abort) is the last thing queued: end once the queue is written. */
     private volatile boolean finishing;
-    private final Object drained = new Object();
     private volatile Output output;
     private volatile boolean preambleWritten;
     private volatile CloseCode closeCode;
@@ -72,7 +70,7 @@ final class SseConnection implements Connection {
     SseConnection(Duration retry, Duration heartbeat, long maxPendingBytes) {
         this.preamble = SseFrames.retry(retry);
         this.heartbeatNanos = heartbeat.toNanos();
-        this.maxPendingChars = maxPendingBytes;
+        this.budget = new SendBudget(maxPendingBytes);
     }
 
     @Override
@@ -99,8 +97,8 @@ final class SseConnection implements Connection {
     }
 
     private void enqueue(String block) {
-        if (pendingChars.addAndGet(block.length()) > maxPendingChars) {
-            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + maxPendingChars + " bytes; reconnect and resume");
+        if (!budget.reserve(block.length())) {
+            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + budget.max() + " bytes; reconnect and resume");
             return;
         }
         queue.add(block);
@@ -186,10 +184,8 @@ final class SseConnection implements Connection {
                 next = preamble;
             } else {
                 next = queue.poll();
-                if (next != null && pendingChars.addAndGet(-next.length()) <= maxPendingChars / 2) {
-                    synchronized (drained) {
-                        drained.notifyAll();
-                    }
+                if (next != null) {
+                    budget.release(next.length());
                 }
             }
             if (next == null) {
@@ -231,7 +227,7 @@ final class SseConnection implements Connection {
         if (quiet >= 2 * heartbeatNanos && (!queue.isEmpty() || writing.get())) {
             close(CloseCode.SLOW_CONSUMER, "nothing could be written for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
         } else if (quiet >= heartbeatNanos && queue.isEmpty()) {
-            pendingChars.addAndGet(SseFrames.PING.length());
+            budget.reserve(SseFrames.PING.length()); // a comment never makes a slow consumer
             queue.add(SseFrames.PING);
             pump();
         }
@@ -239,20 +235,7 @@ final class SseConnection implements Connection {
 
     @Override
     public boolean awaitWritable(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (drained) {
-            while (pendingChars.get() > maxPendingChars / 2) {
-                if (!isOpen()) {
-                    return false;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(drained, left);
-            }
-        }
-        return isOpen();
+        return budget.awaitHalfEmpty(timeout, this::isOpen);
     }
 
     @Override
@@ -264,11 +247,10 @@ final class SseConnection implements Connection {
         closeReason = reason;
         closingSinceNanos = System.nanoTime();
         queue.clear();
-        pendingChars.set(0);
-        synchronized (drained) {
-            drained.notifyAll();
-        }
-        queue.add(SseFrames.close(code, reason));
+        budget.wake();
+        String last = SseFrames.close(code, reason);
+        budget.reserve(last.length()); // released when written, like every queued block
+        queue.add(last);
         finishing = true;
         pump();
     }
@@ -278,9 +260,7 @@ final class SseConnection implements Connection {
         closing.set(true);
         finishing = true;
         queue.clear();
-        synchronized (drained) {
-            drained.notifyAll();
-        }
+        budget.wake();
         end();
     }
 

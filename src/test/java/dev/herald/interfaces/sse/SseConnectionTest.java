@@ -68,6 +68,16 @@ class SseConnectionTest {
         return herald.gateway.open(connection, Optional.of(token), Optional.of(CHANNEL), since);
     }
 
+    /** A started stream, once its subscribed event was written. */
+    private RecordingOutput subscribed(String token) throws InterruptedException {
+        SseConnection connection = connection();
+        RecordingOutput out = new RecordingOutput(connection);
+        open(connection, token, Optional.empty());
+        connection.start(out);
+        out.await(t -> t.contains("event: subscribed"));
+        return out;
+    }
+
     private void publish(String type, String data) {
         herald.publishing.publish(publisher, CHANNEL, PublishService.draft(type, data, null));
     }
@@ -112,11 +122,8 @@ class SseConnectionTest {
 
     @Test
     void aCloseSendsTheCloseEventAndThenEndsTheResponse() throws Exception {
-        SseConnection connection = connection();
-        RecordingOutput out = new RecordingOutput(connection);
-        open(connection, "alice", Optional.empty());
-        connection.start(out);
-        out.await(t -> t.contains("event: subscribed"));
+        RecordingOutput out = subscribed("alice");
+        SseConnection connection = out.connection;
 
         connection.close(CloseCode.REPLACED, "replaced by a newer connection");
 
@@ -165,11 +172,8 @@ class SseConnectionTest {
 
     @Test
     void aQuietStreamGetsACommentEachHeartbeatAndAStalledOneIsClosedThenEnded() throws Exception {
-        SseConnection connection = connection();
-        RecordingOutput out = new RecordingOutput(connection);
-        open(connection, "alice", Optional.empty());
-        connection.start(out);
-        out.await(t -> t.contains("event: subscribed"));
+        RecordingOutput out = subscribed("alice");
+        SseConnection connection = out.connection;
         long now = System.nanoTime();
 
         connection.heartbeat(now);
@@ -189,11 +193,8 @@ class SseConnectionTest {
 
     @Test
     void theMonitorNeitherPingsNorIdleClosesAStreamButClosesItWhenTheTokenExpires() throws Exception {
-        SseConnection connection = connection();
-        RecordingOutput out = new RecordingOutput(connection);
-        open(connection, "short", Optional.empty());
-        connection.start(out);
-        out.await(t -> t.contains("event: subscribed"));
+        RecordingOutput out = subscribed("short");
+        SseConnection connection = out.connection;
 
         for (int i = 0; i < 10; i++) { // far past the 1 s heartbeat and timeout and the 2 s idle timeout
             clock.advance(Duration.ofSeconds(1));
@@ -224,7 +225,7 @@ class SseConnectionTest {
 
     /** An output that records what is written, and can stop taking writes like a full socket. */
     static final class RecordingOutput implements SseConnection.Output {
-        private final SseConnection connection;
+        final SseConnection connection;
         private final StringBuilder written = new StringBuilder();
         volatile boolean ready = true;
         volatile boolean ended;
