@@ -78,6 +78,15 @@ class SseConnectionTest {
         return out;
     }
 
+    /** Waits until the session's subscription receives live events (its subscribed frame is queued by then). */
+    private static void awaitLive(ClientSession session) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (session.subscriptions().get(CHANNEL) == null || !session.subscriptions().get(CHANNEL).isLive()) {
+            assertTrue(System.nanoTime() < deadline, "subscribed within " + WAIT);
+            Thread.sleep(5);
+        }
+    }
+
     private void publish(String type, String data) {
         herald.publishing.publish(publisher, CHANNEL, PublishService.draft(type, data, null));
     }
@@ -109,11 +118,7 @@ class SseConnectionTest {
         SseConnection connection = connection();
         ClientSession session = open(connection, "alice", Optional.empty());
         RecordingOutput out = new RecordingOutput(connection);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (session.subscriptions().get(CHANNEL) == null || !session.subscriptions().get(CHANNEL).isLive()) {
-            assertTrue(System.nanoTime() < deadline, "subscribed within " + WAIT);
-            Thread.sleep(5);
-        }
+        awaitLive(session);
         connection.start(out);
 
         String text = out.await(t -> t.contains("event: subscribed"));
@@ -139,7 +144,7 @@ class SseConnectionTest {
         SseConnection connection = connection();
         RecordingOutput out = new RecordingOutput(connection);
         out.ready = false;
-        open(connection, "alice", Optional.empty());
+        awaitLive(open(connection, "alice", Optional.empty()));
         connection.start(out);
         for (int i = 0; i < 40 && connection.isOpen(); i++) {
             publish("output", "{\"line\":\"" + "x".repeat(100) + "\"}");
