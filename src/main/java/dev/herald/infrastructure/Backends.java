@@ -101,10 +101,10 @@ public class Backends {
         }
         shared = newShared(config, instance, broker, executor);
         LOG.info(() -> "instance " + instance + ": " + shared.directory() + "; " + shared.presence());
-        if (shared.directory() instanceof RedisConnectionDirectory directory && broker instanceof RedisBroker redisBroker) {
+        if (shared.directory() instanceof RedisConnectionDirectory directory && broker instanceof ControlChannel control) {
             // The control channel has one listener: the directory's evictions, then the audit and admin messages.
-            RedisControlRelay relay = new RedisControlRelay(shared.redis().orElseThrow(), instance, executor);
-            redisBroker.onControl(message -> {
+            RedisControlRelay relay = new RedisControlRelay(control, instance, executor);
+            control.onControl(message -> {
                 directory.onControl(message);
                 relay.onControl(message);
             });

@@ -11,6 +11,7 @@ import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamEntry;
 import redis.clients.jedis.resps.StreamGroupInfo;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import static dev.herald.it.ClusterClients.subscribe;
 import static dev.herald.it.ClusterClients.welcomed;
 import static dev.herald.it.WsClient.eventOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Two Herald instances on Payara Micro with {@code herald.redis.cluster=true} on a real local
@@ -159,6 +161,39 @@ class RedisClusterModeIT {
     }
 
     /** Until Herald's consumer group has been handed the entry and acknowledged everything. */
+    @Test
+    void anAdminOnOneInstanceDisconnectsAUsersConnectionOnTheOtherWith4011() throws Exception {
+        // given: kim is connected to B only
+        String token = Jwts.user("kim").sign();
+        try (WsClient onB = welcomed(herald, 1, token)) {
+
+            // when: an administrator asks A to disconnect kim
+            HttpResponse<String> answer = herald.api(0).delete(admin, "api/admin/users/kim/connections");
+
+            // then: B closes kim's connection, told over the sharded control channel
+            assertEquals(200, answer.statusCode(), answer.body());
+            assertEquals(4011, onB.awaitClose());
+        }
+    }
+
+    @Test
+    void anAdminWatchingTheAuditOnOneInstanceSeesRecordsMadeOnTheOther() throws Exception {
+        String channel = freshChannel();
+        try (WsClient watcher = WsClient.connect(herald.api(0).ws("/ws/audit?type=publish&channel=" + channel),
+                Map.of("Authorization", "Bearer " + admin))) {
+            watcher.awaitType("filtered");
+
+            long seq = herald.api(1).publishOk(admin, channel, "step", "{}");
+
+            JsonObject record = watcher.awaitType("audit").getJsonObject("record");
+            assertEquals(channel, record.getString("channel"));
+            assertEquals(seq, record.getJsonObject("detail").getJsonNumber("seq").longValue());
+            String healthOfB = herald.api(1).get(admin, "api/admin/health").body();
+            assertTrue(healthOfB.contains("\"instance\":\"" + record.getString("instance") + "\""),
+                    "the record names B, the instance that published: " + record + " / " + healthOfB);
+        }
+    }
+
     private static void awaitAcknowledged(JedisCluster redis, StreamEntryID id) throws InterruptedException {
         long end = System.nanoTime() + WsClient.WAIT.toNanos();
         while (true) {

@@ -10,7 +10,7 @@ import dev.herald.application.audit.AuditType;
 import dev.herald.application.delivery.JsonText;
 import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
-import dev.herald.infrastructure.redis.RedisCommands;
+import dev.herald.infrastructure.redis.ControlChannel;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
@@ -44,15 +44,15 @@ public final class RedisControlRelay implements AuditRelay, DisconnectRelay {
 
     private static final Logger LOG = Logger.getLogger(RedisControlRelay.class.getName());
 
-    private final RedisCommands redis;
+    private final ControlChannel control;
     private final InstanceId instance;
     private final Executor executor;
     private volatile Consumer<List<AuditRecord>> records = r -> { };
     private volatile Consumer<Disconnect> disconnects = d -> { };
 
     /** @param executor runs what a message asks for off the broker's loop thread */
-    public RedisControlRelay(RedisCommands redis, InstanceId instance, Executor executor) {
-        this.redis = redis;
+    public RedisControlRelay(ControlChannel control, InstanceId instance, Executor executor) {
+        this.control = control;
         this.instance = instance;
         this.executor = executor;
     }
@@ -82,7 +82,7 @@ public final class RedisControlRelay implements AuditRelay, DisconnectRelay {
         for (int i = 0; i < batch.size(); i++) {
             message.append(i == 0 ? "" : ",").append(batch.get(i).toJson());
         }
-        publish("sharing " + batch.size() + " audit records", message.append("]}").toString());
+        control.sendControl(message.append("]}").toString());
     }
 
     @Override
@@ -92,11 +92,7 @@ public final class RedisControlRelay implements AuditRelay, DisconnectRelay {
                 .append("\",\"target\":");
         JsonText.quote(message, order.target()).append(",\"admin\":");
         JsonText.quote(message, order.admin()).append('}');
-        publish("sending a disconnect order", message.toString());
-    }
-
-    private void publish(String what, String message) {
-        redis.call(what, jedis -> jedis.publish(RedisBroker.CONTROL_CHANNEL, message));
+        control.sendControl(message.toString());
     }
 
     /** A message on the control channel, on the broker's loop thread; types other than its own are left alone. */
@@ -156,6 +152,6 @@ public final class RedisControlRelay implements AuditRelay, DisconnectRelay {
 
     @Override
     public String toString() {
-        return "audit and admin orders on " + RedisBroker.CONTROL_CHANNEL + " at " + redis;
+        return "audit and admin orders on " + RedisBroker.CONTROL_CHANNEL + " through " + control;
     }
 }

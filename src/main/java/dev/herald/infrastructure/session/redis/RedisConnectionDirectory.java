@@ -236,6 +236,9 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
      * eviction names when this instance holds it.
      */
     public void onControl(String message) {
+        if (!message.contains("\"evict\"")) {
+            return; // another kind of control message (audit, admin orders): not ours
+        }
         JsonObject json;
         try (JsonReader reader = Json.createReader(new StringReader(message))) {
             json = reader.readObject();
