@@ -1,5 +1,9 @@
 package dev.herald.application;
 
+import dev.herald.application.audit.AuditEvent;
+import dev.herald.application.audit.AuditLog;
+import dev.herald.application.audit.AuditOutcome;
+import dev.herald.application.audit.AuditType;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.ServerFrames;
 import dev.herald.application.presence.PresenceService;
@@ -50,6 +54,7 @@ public class Gateway {
     private Consumer<ClientCommand> commands;
     private HeraldConfig config;
     private Clock clock;
+    private AuditLog audit = AuditLog.NONE;
 
     protected Gateway() {
         // for CDI proxies
@@ -76,6 +81,12 @@ public class Gateway {
         this.commands = commands;
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Where the gateway reports failed token refreshes; {@link AuditLog#NONE} until set. */
+    @Inject
+    public void recordTo(AuditLog audit) {
+        this.audit = audit;
     }
 
     /**
@@ -131,6 +142,15 @@ public class Gateway {
         registry.release(session);
     }
 
+    /**
+     * The transport reports the close with its code and reason (the client's, or the server's own
+     * as the transport saw it), for the audit; then the session is released.
+     */
+    public void closed(ClientSession session, int code, String reason) {
+        session.closedWith(code, reason);
+        registry.release(session);
+    }
+
     private void handle(ClientSession session, ClientFrame frame) {
         if (frame instanceof ClientFrame.Auth auth) {
             refresh(session, auth.token());
@@ -144,7 +164,8 @@ public class Gateway {
             session.send(ServerFrames.PONG);
         } else if (frame instanceof ClientFrame.Publish p) {
             Event event = publishing.publish(session.requirePrincipal(), p.channel(),
-                    PublishService.draft(p.event(), p.data(), p.correlationId()));
+                    PublishService.draft(p.event(), p.data(), p.correlationId()),
+                    new PublishService.Origin(session.transport(), session.id()));
             session.send(ServerFrames.published(event.channel(), event.seq(), event.ts(), p.ref()));
         } else if (frame instanceof ClientFrame.Command c) {
             command(session, c);
@@ -159,6 +180,11 @@ public class Gateway {
         try {
             return Optional.of(verifier.verify(token));
         } catch (InvalidTokenException e) {
+            if (session.isAuthenticated()) {
+                // A failed refresh; a connection that never authenticated is audited when it is released.
+                audit.record(AuditEvent.of(AuditType.AUTH_FAILURE, AuditOutcome.DENIED).session(session)
+                        .with("reason", e.getMessage()).with("refresh", true));
+            }
             session.close(CloseCode.UNAUTHORIZED, e.getMessage());
             return Optional.empty();
         }
@@ -192,6 +218,8 @@ public class Gateway {
         }
         Principal principal = verified.get();
         if (!principal.subject().equals(session.requirePrincipal().subject())) {
+            audit.record(AuditEvent.of(AuditType.AUTH_FAILURE, AuditOutcome.DENIED).session(session)
+                    .with("reason", "a refreshed token must name the same subject").with("refresh", true));
             session.close(CloseCode.UNAUTHORIZED, "a refreshed token must name the same subject");
             return;
         }

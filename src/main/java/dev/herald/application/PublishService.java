@@ -1,5 +1,9 @@
 package dev.herald.application;
 
+import dev.herald.application.audit.AuditEvent;
+import dev.herald.application.audit.AuditLog;
+import dev.herald.application.audit.AuditOutcome;
+import dev.herald.application.audit.AuditType;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.security.Access;
@@ -32,6 +36,7 @@ public class PublishService {
     private EventStore store;
     private Broker broker;
     private int maxDataLength;
+    private AuditLog audit = AuditLog.NONE;
 
     protected PublishService() {
         // for CDI proxies
@@ -45,16 +50,45 @@ public class PublishService {
         this.maxDataLength = config.limits().maxFrameSize();
     }
 
-    /** Publishes on behalf of a client whose token must grant publishing on the channel. */
-    public Event publish(Principal principal, ChannelName channel, EventDraft draft) {
-        if (!policy.allows(principal, channel, Access.PUBLISH)) {
-            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to publish to " + channel);
-        }
-        return publish(channel, draft);
+    /** Where this service reports what it audits; {@link AuditLog#NONE} until set. */
+    @Inject
+    public void recordTo(AuditLog audit) {
+        this.audit = audit;
     }
 
-    /** Publishes as the server itself (no authorization). */
+    /** Where a publish came from, for the audit: the client's transport and connection (null over HTTP). */
+    public record Origin(String transport, String connection) {
+
+        public static final Origin HTTP = new Origin("http", null);
+    }
+
+    /**
+     * Publishes on behalf of a client whose token must grant publishing on the channel. The publish,
+     * or its refusal, is audited with the user and origin.
+     */
+    public Event publish(Principal principal, ChannelName channel, EventDraft draft, Origin origin) {
+        AuditEvent audited = AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK).user(principal.subject())
+                .transport(origin.transport()).connection(origin.connection()).channel(channel)
+                .with("event", draft.type().value());
+        if (!policy.allows(principal, channel, Access.PUBLISH)) {
+            audit.record(new AuditEvent(AuditType.PUBLISH, AuditOutcome.DENIED, audited.user(), audited.connection(),
+                    audited.transport(), audited.channel(), audited.detail()));
+            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to publish to " + channel);
+        }
+        Event event = append(channel, draft);
+        audit.record(audited.with("seq", event.seq().value()));
+        return event;
+    }
+
+    /** Publishes as the server itself (no authorization), e.g. through the CDI {@link EventPublisher}. */
     public Event publish(ChannelName channel, EventDraft draft) {
+        Event event = append(channel, draft);
+        audit.record(AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK).channel(channel)
+                .with("event", draft.type().value()).with("seq", event.seq().value()).with("source", "server"));
+        return event;
+    }
+
+    private Event append(ChannelName channel, EventDraft draft) {
         requireSize(draft);
         Event event = store.append(channel, draft);
         handOff(event);
@@ -70,7 +104,11 @@ public class PublishService {
     public Optional<Event> publishOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
         requireSize(draft);
         Optional<Event> event = store.appendOnce(channel, draft, key);
-        event.ifPresent(this::handOff);
+        event.ifPresent(e -> {
+            handOff(e);
+            audit.record(AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK).channel(channel)
+                    .with("event", draft.type().value()).with("seq", e.seq().value()).with("source", "ingest"));
+        });
         return event;
     }
 

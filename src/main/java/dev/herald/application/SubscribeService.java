@@ -1,5 +1,9 @@
 package dev.herald.application;
 
+import dev.herald.application.audit.AuditEvent;
+import dev.herald.application.audit.AuditLog;
+import dev.herald.application.audit.AuditOutcome;
+import dev.herald.application.audit.AuditType;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
 import dev.herald.application.delivery.ServerFrames;
@@ -48,6 +52,7 @@ public class SubscribeService {
     private Presence presence;
     private Executor executor;
     private int pageSize;
+    private AuditLog audit = AuditLog.NONE;
 
     protected SubscribeService() {
         // for CDI proxies
@@ -65,6 +70,12 @@ public class SubscribeService {
         this.pageSize = config.replay().pageSize();
     }
 
+    /** Where this service reports what it audits; {@link AuditLog#NONE} until set. */
+    @Inject
+    public void recordTo(AuditLog audit) {
+        this.audit = audit;
+    }
+
     /**
      * Subscribes the session to the channel. Authorization is checked at once; the {@code subscribed}
      * frame, the replay and live delivery follow asynchronously, in that order.
@@ -75,6 +86,7 @@ public class SubscribeService {
     public void subscribe(ClientSession session, ChannelName channel, Optional<Sequence> since, String ref) {
         Principal principal = session.requirePrincipal();
         if (!policy.allows(principal, channel, Access.SUBSCRIBE)) {
+            audit.record(AuditEvent.of(AuditType.SUBSCRIBE_DENIED, AuditOutcome.DENIED).session(session).channel(channel));
             throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + channel);
         }
         Subscription sub = new Subscription(session, channel);

@@ -2,6 +2,9 @@ package dev.herald.infrastructure;
 
 import dev.herald.application.CommandSink;
 import dev.herald.application.PublishService;
+import dev.herald.application.admin.DisconnectRelay;
+import dev.herald.application.audit.AuditRelay;
+import dev.herald.application.audit.AuditStore;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.presence.Presence;
@@ -13,18 +16,21 @@ import dev.herald.domain.AckStore;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
+import dev.herald.infrastructure.admin.redis.RedisControlRelay;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
 import dev.herald.infrastructure.broker.redis.RedisIngestStream;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
+import dev.herald.infrastructure.persistence.jpa.JpaAuditStore;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
 import dev.herald.infrastructure.presence.memory.InMemoryPresence;
 import dev.herald.infrastructure.presence.redis.RedisPresence;
+import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenIssuer;
 import dev.herald.infrastructure.security.nimbus.NimbusTokenVerifier;
@@ -75,11 +81,11 @@ public class Backends {
     private byte[] developmentSecret;
     private CommandSink commandSink;
     private volatile RedisIngestStream ingest;
+    private RedisControlRelay controlRelay;
 
     @PostConstruct
     void open() {
         // Broker settings first: a wrong one fails the deployment before the database is touched.
-        refuseUnsupported(config);
         broker = newBroker(config.broker(), executor, scheduler);
         database = HeraldDatabase.open(config.database());
         LOG.info(() -> "event store: " + describe(config.database().url()));
@@ -95,6 +101,15 @@ public class Backends {
         }
         shared = newShared(config, instance, broker, executor);
         LOG.info(() -> "instance " + instance + ": " + shared.directory() + "; " + shared.presence());
+        if (shared.directory() instanceof RedisConnectionDirectory directory && broker instanceof ControlChannel control) {
+            // The control channel has one listener: the directory's evictions, then the audit and admin messages.
+            RedisControlRelay relay = new RedisControlRelay(control, instance, executor);
+            control.onControl(message -> {
+                directory.onControl(message);
+                relay.onControl(message);
+            });
+            controlRelay = relay;
+        }
         if (config.jwt().developmentMode()) {
             developmentSecret = new byte[32];
             new SecureRandom().nextBytes(developmentSecret);
@@ -143,25 +158,6 @@ public class Backends {
     }
 
     /**
-     * Refuses settings whose parts Herald cannot all run yet. Redis Cluster: the broker supports it
-     * ({@link RedisClusterBroker}), but the shared state (connections per user, presence, their
-     * control messages) and the command and ingest streams use a single-node client
-     * ({@link RedisCommands}), whose multi-key pipelines and plain PUBLISH would fail with MOVED or
-     * reach the wrong node on a cluster; better to refuse than to run half of it.
-     *
-     * @throws IllegalArgumentException for settings Herald cannot run with
-     */
-    static void refuseUnsupported(HeraldConfig config) {
-        if (config.broker().redisCluster()) {
-            throw new IllegalArgumentException(CLUSTER_UNSUPPORTED);
-        }
-    }
-
-    static final String CLUSTER_UNSUPPORTED = "herald.redis.cluster is not supported yet: the broker runs on Redis"
-            + " Cluster (sharded pub/sub), but the per-user connection directory, presence and the command and"
-            + " ingest streams still need a single Redis node";
-
-    /**
      * Redis when {@code herald.redis.url} is set (not yet started): sharded pub/sub on a Redis Cluster
      * when {@code herald.redis.cluster} is true (the URL names one seed node), else plain pub/sub;
      * without a URL the single-instance broker.
@@ -179,11 +175,12 @@ public class Backends {
                 .orElseGet(InMemoryBroker::new);
     }
 
-    /** The Redis command stream when {@code herald.redis.url} is set, else none. */
+    /** The Redis command stream when {@code herald.redis.url} is set (on the cluster when {@code herald.redis.cluster}), else none. */
     static CommandSink newCommandSink(HeraldConfig config, Clock clock) {
         HeraldConfig.Streams streams = config.streams();
         return config.broker().redisUrl()
-                .<CommandSink>map(url -> new RedisCommandStream(url, streams.commandsStream(), streams.commandsMaxLength(), clock))
+                .<CommandSink>map(url -> new RedisCommandStream(url, config.broker().redisCluster(), streams.commandsStream(),
+                        streams.commandsMaxLength(), clock))
                 .orElse(CommandSink.NONE);
     }
 
@@ -203,7 +200,8 @@ public class Backends {
         if (config.broker().redisUrl().isEmpty() || !streams.ingestEnabled() || ingest != null) {
             return;
         }
-        RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), streams.ingestStream(),
+        RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), config.broker().redisCluster(),
+                streams.ingestStream(),
                 streams.rejectedStream(), RedisIngestStream.consumerName(instance), publishing, executor);
         ingest = stream;
         stream.start();
@@ -251,20 +249,20 @@ public class Backends {
     }
 
     /**
-     * The connection directory and presence: in Redis when {@code herald.redis.url} is set (evictions
-     * then arrive on the Redis broker's control channel), else this instance's own.
+     * The connection directory and presence: in Redis (one node or a cluster) when
+     * {@code herald.redis.url} is set, evictions then travel on the Redis broker's control channel;
+     * else this instance's own.
      */
     static Shared newShared(HeraldConfig config, InstanceId instance, Broker broker, Executor executor) {
         int limit = config.limits().connectionsPerUser();
-        refuseUnsupported(config);
         return config.broker().redisUrl().map(url -> {
-            if (!(broker instanceof RedisBroker redisBroker)) {
+            if (!(broker instanceof ControlChannel control)) {
                 throw new IllegalStateException("herald.redis.url is set but the broker is " + broker);
             }
-            RedisCommands redis = new RedisCommands(url, "herald-state");
+            RedisCommands redis = new RedisCommands(url, config.broker().redisCluster(), "herald-state");
             Duration ttl = config.presence().ttl();
-            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, instance, limit, ttl, executor);
-            redisBroker.onControl(directory::onControl);
+            RedisConnectionDirectory directory = new RedisConnectionDirectory(redis, control, instance, limit, ttl, executor);
+            control.onControl(directory::onControl);
             return new Shared(directory, new RedisPresence(redis, instance, ttl), Optional.of(redis));
         }).orElseGet(() -> new Shared(new InMemoryConnectionDirectory(instance, limit), new InMemoryPresence(),
                 Optional.empty()));
@@ -292,6 +290,26 @@ public class Backends {
     @Singleton
     Leases leases() {
         return new JpaLeases(database.entityManagerFactory(), clock);
+    }
+
+    @Produces
+    @Singleton
+    AuditStore auditStore() {
+        return new JpaAuditStore(database.entityManagerFactory());
+    }
+
+    /** With Redis, audit records reach the other instances' watchers on the control channel; alone, nobody else. */
+    @Produces
+    @Singleton
+    AuditRelay auditRelay() {
+        return controlRelay == null ? AuditRelay.LOCAL : controlRelay;
+    }
+
+    /** With Redis, disconnect orders reach the other instances on the control channel; alone, every connection is local. */
+    @Produces
+    @Singleton
+    DisconnectRelay disconnectRelay() {
+        return controlRelay == null ? DisconnectRelay.LOCAL : controlRelay;
     }
 
     @Produces

@@ -2,6 +2,8 @@ package dev.herald.infrastructure;
 
 import dev.herald.application.PublishService;
 import dev.herald.application.RetentionService;
+import dev.herald.application.admin.AdminService;
+import dev.herald.application.audit.AuditTrail;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
@@ -75,7 +77,14 @@ public class Lifecycle {
     @Inject
     Presence presence;
 
+    @Inject
+    AuditTrail audit;
+
+    @Inject
+    AdminService admin;
+
     private ScheduledFuture<?> sweeps;
+    private ScheduledFuture<?> auditFlushes;
     private ScheduledFuture<?> renewals;
     private ScheduledFuture<?> headChecks;
     private ScheduledFuture<?> retentionSweeps;
@@ -95,6 +104,9 @@ public class Lifecycle {
         renewals = scheduler.scheduleWithFixedDelay(this::startRenewal, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
         // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
         // undeploy event below would come too late to reach clients: close them from a JVM hook.
+        admin.toString(); // listens for other instances' disconnect orders from now on
+        long flushEvery = config.audit().flushInterval().toMillis();
+        auditFlushes = scheduler.scheduleWithFixedDelay(this::startAuditFlush, flushEvery, flushEvery, TimeUnit.MILLISECONDS);
         shutdownHook = new Thread(this::closeAll, "herald-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         if (developmentMode.enabled()) {
@@ -143,6 +155,23 @@ public class Lifecycle {
         }
     }
 
+    /** On the managed executor: writing waits for the database, which must not hold up heartbeats. */
+    private void startAuditFlush() {
+        try {
+            executor.execute(this::flushAudit);
+        } catch (RejectedExecutionException e) {
+            LOG.log(Level.FINE, "audit flush not started; the next tick tries again", e);
+        }
+    }
+
+    private void flushAudit() {
+        try {
+            audit.flush();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "audit flush failed", e);
+        }
+    }
+
     /** On the managed executor: renewing waits for Redis, which must not hold up heartbeats. */
     private void startRenewal() {
         try {
@@ -168,6 +197,10 @@ public class Lifecycle {
 
     private void sweepRetention() {
         try {
+            long auditDeleted = audit.sweepRetention();
+            if (auditDeleted > 0) {
+                LOG.info(() -> "audit retention: " + auditDeleted + " records deleted");
+            }
             RetentionService.Sweep sweep = retention.sweep();
             if (sweep.deleted() > 0 || sweep.outcome() == RetentionService.Sweep.Outcome.LEASE_LOST) {
                 LOG.info(sweep::toString);
@@ -198,6 +231,7 @@ public class Lifecycle {
             headChecks.cancel(false);
             retentionSweeps.cancel(false);
             renewals.cancel(false);
+            auditFlushes.cancel(false);
         }
         if (shutdownHook != null) {
             try {
@@ -207,6 +241,7 @@ public class Lifecycle {
             }
         }
         closeAll();
+        flushAudit(); // the disconnects of the shutdown, while the store is still open
     }
 
     /** Tells every client to reconnect (1012): they resume from their last sequence elsewhere or after the restart. */

@@ -129,28 +129,29 @@ class BackendsTest {
     }
 
     @Test
-    void redisClusterStillRefusesToStartBecauseTheSharedStateIsSingleNode() throws Exception {
-        // given
-        HeraldConfig config = config(Map.of("herald.redis.url", "redis://127.0.0.1:6390", "herald.redis.cluster", "true"));
+    void redisClusterKeepsConnectionsAndPresenceInTheClusterAndStartsWhileItIsUnreachable() throws Exception {
+        // given: no Redis listens on this port
+        HeraldConfig config = config(Map.of("herald.redis.url", "redis://:pa55word@127.0.0.1:6390", "herald.redis.cluster", "true"));
         Broker broker = Backends.newBroker(config.broker(), executor, scheduler);
 
-        try {
-            // when
-            IllegalArgumentException atStart = assertThrows(IllegalArgumentException.class, () -> Backends.refuseUnsupported(config));
-            IllegalArgumentException shared = assertThrows(IllegalArgumentException.class,
-                    () -> Backends.newShared(config, InstanceId.random(), broker, executor));
+        // when
+        try (Backends.Shared shared = Backends.newShared(config, InstanceId.random(), broker, executor)) {
 
             // then
-            assertEquals(Backends.CLUSTER_UNSUPPORTED, atStart.getMessage());
-            assertEquals(Backends.CLUSTER_UNSUPPORTED, shared.getMessage());
+            assertInstanceOf(RedisConnectionDirectory.class, shared.directory());
+            assertInstanceOf(RedisPresence.class, shared.presence());
+            assertEquals("connections in Redis at redis://127.0.0.1:6390 (cluster), at most 5 per user", shared.directory().toString());
+            assertEquals("presence in Redis at redis://127.0.0.1:6390 (cluster)", shared.presence().toString());
         } finally {
             ((AutoCloseable) broker).close();
         }
     }
 
     @Test
-    void withoutClusterEverySettingIsSupported() {
-        assertDoesNotThrow(() -> Backends.refuseUnsupported(config(Map.of("herald.redis.url", "redis://127.0.0.1:6390"))));
+    void redisClusterRefusesADatabaseOtherThanZero() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Backends.newBroker(settings("redis://127.0.0.1:6390/2", true), executor, scheduler));
+        assertEquals("herald.redis.url: Redis Cluster has only database 0", e.getMessage());
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class Api {
         return send(request.build());
     }
 
+    public HttpResponse<String> delete(String token, String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).DELETE()
+                .header("Authorization", "Bearer " + token).build());
+    }
+
     private static HttpResponse<String> send(HttpRequest request) {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,10 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 import static dev.herald.it.WsClient.eventOn;
-import static dev.herald.it.WsClient.ofType;
-import static dev.herald.testing.Frames.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,7 +31,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClusterIT {
 
     private static final AtomicInteger CHANNELS = new AtomicInteger();
-    private static final String PONG = "{\"type\":\"pong\"}";
 
     @TempDir
     static Path workDir;
@@ -70,44 +65,23 @@ class ClusterIT {
     }
 
     private static WsClient subscribe(int instance, String channel, String token) throws InterruptedException {
-        WsClient client = WsClient.connect(cluster.api(instance).ws("/ws"), Map.of("Authorization", "Bearer " + token));
-        client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-        client.awaitType("subscribed");
-        return client;
+        return ClusterClients.subscribe(cluster, instance, channel, token);
     }
 
     private static WsClient welcomed(int instance, String token) throws InterruptedException {
-        WsClient client = WsClient.connect(cluster.api(instance).ws("/ws"), Map.of("Authorization", "Bearer " + token));
-        client.awaitType("welcome");
-        return client;
+        return ClusterClients.welcomed(cluster, instance, token);
     }
 
-    /** The {@code users} of {@code GET /api/channels/{channel}/presence} on one instance, as JSON text. */
     private static String presence(int instance, String channel) {
-        HttpResponse<String> response = cluster.api(instance).get(admin, "api/channels/" + channel + "/presence");
-        assertEquals(200, response.statusCode(), response.body());
-        JsonObject body = parse(response.body());
-        assertEquals(channel, body.getString("channel"));
-        return body.getJsonArray("users").toString();
+        return ClusterClients.presence(cluster, instance, channel, admin);
     }
 
     private static void awaitPresence(int instance, String channel, String users, Duration deadline) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        String now;
-        while (!(now = presence(instance, channel)).equals(users)) {
-            if (System.nanoTime() - end > 0) {
-                assertEquals(users, now, "presence within " + deadline);
-            }
-            Thread.sleep(100);
-        }
+        ClusterClients.awaitPresence(cluster, instance, channel, admin, users, deadline);
     }
 
-    /** The connection still answers: a ping gets its pong, so no close came before it. */
     private static void assertAlive(WsClient client) throws InterruptedException {
-        int pongs = (int) client.frames().stream().filter(f -> f.equals(PONG)).count();
-        client.send("{\"type\":\"ping\"}");
-        client.awaitAll(ofType("pong"), pongs + 1);
-        assertFalse(client.isClosed());
+        ClusterClients.assertAlive(client);
     }
 
     private static List<Long> seqs(List<JsonObject> events) {

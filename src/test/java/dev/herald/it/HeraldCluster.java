@@ -1,5 +1,6 @@
 package dev.herald.it;
 
+import dev.herald.testing.LocalRedisCluster;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import redis.embedded.RedisServer;
 
@@ -13,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Herald as it runs in production, on one machine: a real PostgreSQL, a real redis-server and
- * several Herald instances on Payara Micro sharing both, each on its own port. Instances can be
- * killed and started again; Redis can be stopped and started on the same port.
+ * Herald as it runs in production, on one machine: a real PostgreSQL, a real redis-server (or a
+ * 3-master Redis Cluster) and several Herald instances on Payara Micro sharing both, each on its own
+ * port. Instances can be killed and started again; a single Redis can be stopped and started on the
+ * same port.
  */
 public final class HeraldCluster implements AutoCloseable {
 
@@ -23,16 +25,18 @@ public final class HeraldCluster implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     private final int redisPort;
     private RedisServer redis;
+    private final LocalRedisCluster redisCluster;
     private final List<PayaraProcess> instances = new ArrayList<>();
     private final Map<String, String> settings;
     private final int basePort;
 
     private HeraldCluster(Path workDir, EmbeddedPostgres postgres, int redisPort, RedisServer redis,
-                          Map<String, String> settings, int basePort) {
+                          LocalRedisCluster redisCluster, Map<String, String> settings, int basePort) {
         this.workDir = workDir;
         this.postgres = postgres;
         this.redisPort = redisPort;
         this.redis = redis;
+        this.redisCluster = redisCluster;
         this.settings = settings;
         this.basePort = basePort;
     }
@@ -47,19 +51,45 @@ public final class HeraldCluster implements AutoCloseable {
      * (free ports when {@code basePort} is 0).
      */
     public static HeraldCluster start(Path workDir, int size, Map<String, String> extraSettings, int basePort) throws Exception {
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("pg")).start();
         int redisPort = freePort();
         RedisServer redis = newRedis(redisPort);
         redis.start();
+        return start(workDir, size, extraSettings, basePort, redisPort, redis, null);
+    }
+
+    /**
+     * Starts PostgreSQL, a local 3-master Redis Cluster (redis-server 7) and {@code size} Herald
+     * instances on free ports, with {@code herald.redis.cluster=true} and the first master as seed.
+     */
+    public static HeraldCluster startOnRedisCluster(Path workDir, int size, Map<String, String> extraSettings) throws Exception {
+        LocalRedisCluster redisCluster = LocalRedisCluster.start();
+        return start(workDir, size, extraSettings, 0, -1, null, redisCluster);
+    }
+
+    private static HeraldCluster start(Path workDir, int size, Map<String, String> extraSettings, int basePort,
+                                       int redisPort, RedisServer redis, LocalRedisCluster redisCluster) throws Exception {
+        EmbeddedPostgres postgres;
+        try {
+            postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("pg")).start();
+        } catch (Exception e) {
+            if (redis != null) {
+                redis.stop();
+            }
+            if (redisCluster != null) {
+                redisCluster.close();
+            }
+            throw e;
+        }
         Map<String, String> settings = new HashMap<>(Map.of(
                 "herald.jwt.secret", Jwts.SECRET,
                 "herald.db.url", postgres.getJdbcUrl("postgres", "postgres"),
                 "herald.db.user", "postgres",
-                "herald.redis.url", "redis://127.0.0.1:" + redisPort,
+                "herald.redis.url", redisCluster != null ? redisCluster.url() : "redis://127.0.0.1:" + redisPort,
+                "herald.redis.cluster", Boolean.toString(redisCluster != null),
                 "herald.broker.head-check-interval", "1s",
                 "herald.broker.poll-interval", "250ms"));
         settings.putAll(extraSettings);
-        HeraldCluster cluster = new HeraldCluster(workDir, postgres, redisPort, redis, settings, basePort);
+        HeraldCluster cluster = new HeraldCluster(workDir, postgres, redisPort, redis, redisCluster, settings, basePort);
         try {
             for (int i = 0; i < size; i++) {
                 cluster.instances.add(cluster.startInstance(i));
@@ -99,7 +129,15 @@ public final class HeraldCluster implements AutoCloseable {
     }
 
     public String redisUrl() {
-        return "redis://127.0.0.1:" + redisPort;
+        return redisCluster != null ? redisCluster.url() : "redis://127.0.0.1:" + redisPort;
+    }
+
+    /** The Redis Cluster of {@link #startOnRedisCluster}. */
+    public LocalRedisCluster redisCluster() {
+        if (redisCluster == null) {
+            throw new IllegalStateException("this Herald cluster runs on a single Redis");
+        }
+        return redisCluster;
     }
 
     public String databaseUrl() {
@@ -107,6 +145,9 @@ public final class HeraldCluster implements AutoCloseable {
     }
 
     public void stopRedis() throws IOException {
+        if (redis == null) {
+            throw new IllegalStateException("stopping Redis is for a single Redis; kill a node of the cluster instead");
+        }
         redis.stop();
     }
 
@@ -125,8 +166,11 @@ public final class HeraldCluster implements AutoCloseable {
             }
         }
         try {
-            if (redis.isActive()) {
+            if (redis != null && redis.isActive()) {
                 redis.stop();
+            }
+            if (redisCluster != null) {
+                redisCluster.close();
             }
         } finally {
             postgres.close();

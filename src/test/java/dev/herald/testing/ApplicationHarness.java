@@ -4,6 +4,8 @@ import dev.herald.application.ClientCommand;
 import dev.herald.application.Gateway;
 import dev.herald.application.PublishService;
 import dev.herald.application.SubscribeService;
+import dev.herald.application.audit.AuditRelay;
+import dev.herald.application.audit.AuditTrail;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.config.Settings;
@@ -47,6 +49,9 @@ public final class ApplicationHarness implements AutoCloseable {
     public final Gateway gateway;
     public final ConnectionMonitor monitor;
     public final TestTokens tokens = new TestTokens();
+    public final InMemoryAuditStore auditStore = new InMemoryAuditStore();
+    /** Records what the application audits; {@link AuditTrail#flush()} writes it to {@link #auditStore}. */
+    public final AuditTrail audit;
     public final List<ClientCommand> commands = new CopyOnWriteArrayList<>();
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private volatile Consumer<ClientCommand> commandHandler = commands::add;
@@ -61,12 +66,19 @@ public final class ApplicationHarness implements AutoCloseable {
         AccessPolicy policy = new AccessPolicy(authorizers);
         this.subscriptions = new SubscribeService(policy, hub, database, acks, presence, executor, config);
         this.publishing = new PublishService(policy, database, broker, config);
-        this.directory = new InMemoryConnectionDirectory(InstanceId.random(), config.limits().connectionsPerUser());
+        InstanceId directoryInstance = InstanceId.random();
+        this.directory = new InMemoryConnectionDirectory(directoryInstance, config.limits().connectionsPerUser());
         this.registry = new SessionRegistry(subscriptions, directory, clock);
         registry.start();
         this.gateway = new Gateway(tokens, registry, subscriptions, publishing, policy, acks,
                 new PresenceService(policy, presence), command -> commandHandler.accept(command), config, clock);
         this.monitor = new ConnectionMonitor(registry, config, clock);
+        this.audit = new AuditTrail(auditStore, AuditRelay.LOCAL, new InMemoryLeases(clock), config, clock, directoryInstance);
+        audit.start();
+        registry.recordTo(audit);
+        gateway.recordTo(audit);
+        subscriptions.recordTo(audit);
+        publishing.recordTo(audit);
     }
 
     public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings) {

@@ -9,7 +9,8 @@ import java.util.Optional;
  * the README's configuration table lists the same keys and defaults.
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
-                           Broker broker, Presence presence, Retention retention, Dev dev, Streams streams) {
+                           Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
+                           Audit audit, Sse sse) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -102,6 +103,28 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         }
     }
 
+    /**
+     * The audit trail ({@code GET /api/audit}, {@code /ws/audit}).
+     *
+     * @param maxAge        records older than this are deleted; zero keeps them for ever
+     * @param queueSize     records waiting for the store (and, separately, for the other instances) before new ones are dropped
+     * @param batchSize     records inserted per transaction, and deleted per retention statement
+     * @param flushInterval how often queued records are written and sent to the other instances
+     */
+    public record Audit(Duration maxAge, int queueSize, int batchSize, Duration flushInterval) {
+    }
+
+    /**
+     * Server-sent event streams ({@code GET /api/channels/{channel}/events} with
+     * {@code Accept: text/event-stream}).
+     *
+     * @param heartbeat a stream with nothing written for this long gets a {@code : ping} comment, which keeps
+     *                  proxies from closing it and finds dead clients when the write fails
+     * @param retry     the reconnection delay suggested to the browser in the stream's {@code retry:} line
+     */
+    public record Sse(Duration heartbeat, Duration retry) {
+    }
+
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
     public record Dev(boolean allowRemote) {
     }
@@ -168,7 +191,13 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
             throw new Settings.InvalidSettingException("herald.commands.stream", streams.commandsStream(),
                     "must differ from herald.ingest.stream and its :rejected stream");
         }
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams);
+        Audit audit = new Audit(
+                s.duration("herald.audit.max-age", "30d"),
+                s.integer("herald.audit.queue-size", 10_000, 1, 10_000_000),
+                s.integer("herald.audit.batch-size", 500, 1, 10_000),
+                positive(s, "herald.audit.flush-interval", "200ms"));
+        Sse sse = new Sse(positive(s, "herald.sse.heartbeat", "15s"), positive(s, "herald.sse.retry", "3s"));
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Herald's state for one client connection, whatever the transport: who it is, what it is
@@ -22,6 +24,8 @@ public final class ClientSession {
     private final long openedAtMillis;
     private final Map<ChannelName, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean released = new AtomicBoolean();
+    private final AtomicReference<Closing> closing = new AtomicReference<>();
+    private final LongAdder sent = new LongAdder();
     private final Optional<ChannelName> entryChannel;
     private final Optional<Sequence> entrySince;
     private volatile Principal principal;
@@ -52,12 +56,41 @@ public final class ClientSession {
         return connection;
     }
 
+    /** The transport's name in the audit and the admin API: {@code websocket}, {@code sse}. */
+    public String transport() {
+        return connection.transport();
+    }
+
     public void send(String frame) {
+        sent.increment();
         connection.send(frame);
     }
 
+    /** Frames queued for the client so far, events and control frames alike. */
+    public long messagesSent() {
+        return sent.sum();
+    }
+
     public void close(CloseCode code, String reason) {
+        closedWith(code.code(), reason);
         connection.close(code, reason);
+    }
+
+    /** Why a connection ended, for the audit: the first close code and reason reported wins. */
+    public record Closing(int code, String reason) {
+    }
+
+    /**
+     * Notes why the connection ends, from the server's own close or from the transport's close
+     * callback (the client's close code); only the first report counts.
+     */
+    public void closedWith(int code, String reason) {
+        closing.compareAndSet(null, new Closing(code, reason == null ? "" : reason));
+    }
+
+    /** Why the connection ended, once known. */
+    public Optional<Closing> closing() {
+        return Optional.ofNullable(closing.get());
     }
 
     public long openedAtMillis() {

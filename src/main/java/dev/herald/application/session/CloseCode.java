@@ -18,6 +18,7 @@ public enum CloseCode {
     REPLACED(4008, "replaced by a newer connection", Reconnect.NO),
     SLOW_CONSUMER(4009, "slow consumer", Reconnect.AFTER_DELAY),
     TOKEN_EXPIRED(4010, "token expired", Reconnect.AFTER_REFRESH),
+    ADMIN_DISCONNECT(4011, "disconnected by an administrator", Reconnect.NO),
     RATE_LIMITED(4029, "rate limited", Reconnect.AFTER_DELAY);
 
     /** The client's next move after the close. */

@@ -3,7 +3,7 @@ package dev.herald.application.session;
 import java.time.Duration;
 
 /**
- * One client transport (a WebSocket today, an SSE stream later), as the application sees it.
+ * One client transport (a WebSocket or an SSE stream), as the application sees it.
  * Implementations queue outgoing frames so that a slow socket never blocks the caller.
  */
 public interface Connection {
@@ -22,4 +22,21 @@ public interface Connection {
     void close(CloseCode code, String reason);
 
     boolean isOpen();
+
+    /**
+     * The transport's name in the audit and the admin API. Every transport other than WebSocket
+     * overrides it ({@code sse}).
+     */
+    default String transport() {
+        return "websocket";
+    }
+
+    /**
+     * Whether the client sends frames on this transport. An SSE stream does not: the server's
+     * ping, the heartbeat timeout and the idle timeout do not apply to it, and the transport finds
+     * a dead client itself, when a heartbeat write fails.
+     */
+    default boolean receivesClientFrames() {
+        return true;
+    }
 }

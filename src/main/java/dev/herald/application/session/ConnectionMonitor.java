@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * One periodic sweep over all sessions instead of a timer per connection: authentication deadline,
  * heartbeat ping and timeout, idle timeout, token expiry, and sessions whose close callback the
- * container never delivered.
+ * container never delivered. Connections that receive no client frames (SSE) get only the token
+ * expiry and the clean-up.
  */
 @ApplicationScoped
 public class ConnectionMonitor {
@@ -69,8 +70,13 @@ public class ConnectionMonitor {
         }
         // The same tolerance as at verification, so a token accepted at the handshake is not closed a moment later.
         if (!session.requirePrincipal().expiresAt().plus(clockSkew).isAfter(clock.instant())) {
-            session.close(CloseCode.TOKEN_EXPIRED, "token expired; send a fresh token in an auth frame before exp");
+            session.close(CloseCode.TOKEN_EXPIRED, session.connection().receivesClientFrames()
+                    ? "token expired; send a fresh token in an auth frame before exp"
+                    : "token expired; reconnect with a fresh token");
             return;
+        }
+        if (!session.connection().receivesClientFrames()) {
+            return; // nothing to ping or to wait for: the transport keeps the stream alive itself
         }
         if (idleTimeout > 0 && now - session.lastActivityMillis() >= idleTimeout) {
             session.close(CloseCode.IDLE_TIMEOUT, "no client activity for " + idleTimeout + " ms");

@@ -1,6 +1,10 @@
 package dev.herald.application.session;
 
 import dev.herald.application.SubscribeService;
+import dev.herald.application.audit.AuditEvent;
+import dev.herald.application.audit.AuditLog;
+import dev.herald.application.audit.AuditOutcome;
+import dev.herald.application.audit.AuditType;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Sequence;
 import jakarta.annotation.PostConstruct;
@@ -13,6 +17,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -35,6 +40,11 @@ public class SessionRegistry {
     private SubscribeService subscriptions;
     private ConnectionDirectory directory;
     private Clock clock;
+    private AuditLog audit = AuditLog.NONE;
+
+    /** Close codes that mean a limit ended the connection; each also gets a {@code limit} audit record. */
+    private static final Set<Integer> LIMIT_CODES = Set.of(CloseCode.FRAME_TOO_BIG.code(), CloseCode.REPLACED.code(),
+            CloseCode.SLOW_CONSUMER.code(), CloseCode.RATE_LIMITED.code());
 
     protected SessionRegistry() {
         // for CDI proxies
@@ -45,6 +55,12 @@ public class SessionRegistry {
         this.subscriptions = subscriptions;
         this.directory = directory;
         this.clock = clock;
+    }
+
+    /** Where this registry reports what it audits; {@link AuditLog#NONE} until set. */
+    @Inject
+    public void recordTo(AuditLog audit) {
+        this.audit = audit;
     }
 
     /** Starts listening for evictions; CDI calls it once, tests call it by hand. */
@@ -67,6 +83,7 @@ public class SessionRegistry {
     public void enroll(ClientSession session) {
         String user = session.requirePrincipal().subject();
         directory.register(user, session.id(), clock.instant());
+        audit.record(AuditEvent.of(AuditType.CONNECT, AuditOutcome.OK).session(session));
         if (session.isReleased()) {
             // Closed while registering: its release may have unregistered before the register ran.
             directory.unregister(user, session.id());
@@ -80,7 +97,33 @@ public class SessionRegistry {
             // The slot first: once presence no longer lists the session, it no longer counts either.
             session.principal().ifPresent(p -> directory.unregister(p.subject(), session.id()));
             subscriptions.release(session);
+            audit(session);
         }
+    }
+
+    /**
+     * The audit of a session's end: a disconnect with its close code and reason; for a session that
+     * never authenticated and was refused (4001), an auth failure instead; for a close by a limit,
+     * a limit record as well.
+     */
+    private void audit(ClientSession session) {
+        Optional<ClientSession.Closing> closing = session.closing();
+        Integer code = closing.map(ClientSession.Closing::code).orElse(null);
+        String reason = closing.map(ClientSession.Closing::reason).orElse("connection lost");
+        if (!session.isAuthenticated()) {
+            if (code != null && code == CloseCode.UNAUTHORIZED.code()) {
+                audit.record(AuditEvent.of(AuditType.AUTH_FAILURE, AuditOutcome.DENIED).session(session)
+                        .with("reason", reason));
+            }
+            return;
+        }
+        if (code != null && LIMIT_CODES.contains(code)) {
+            audit.record(AuditEvent.of(AuditType.LIMIT, AuditOutcome.DENIED).session(session)
+                    .with("code", code).with("reason", reason));
+        }
+        audit.record(AuditEvent.of(AuditType.DISCONNECT, AuditOutcome.OK).session(session)
+                .with("code", code).with("reason", reason)
+                .with("messagesSent", session.messagesSent()));
     }
 
     private void replaced(String connectionId) {

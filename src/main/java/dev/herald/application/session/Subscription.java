@@ -53,7 +53,7 @@ public final class Subscription {
             return;
         }
         cursor = seq;
-        session.connection().send(frame);
+        session.send(frame);
     }
 
     /** Sends a control frame about this subscription unless it was cancelled. */
@@ -61,7 +61,7 @@ public final class Subscription {
         if (cancelled) {
             return false;
         }
-        session.connection().send(frame);
+        session.send(frame);
         return true;
     }
 
@@ -72,7 +72,7 @@ public final class Subscription {
         }
         cancelled = true;
         if (finalFrame != null) {
-            session.connection().send(finalFrame);
+            session.send(finalFrame);
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.herald.infrastructure.redis;
 
 import dev.herald.infrastructure.broker.redis.LogThrottle;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.time.Duration;
@@ -13,9 +12,11 @@ import java.util.logging.Logger;
 
 /**
  * Short commands on the state Herald instances share in Redis (connections per user, presence),
- * from a small pool with tight timeouts, because callers include WebSocket threads. After a
- * failure every call is refused at once for a moment instead of each waiting for a timeout; callers
- * then fall back to what this instance knows. Failures are logged at most once per interval.
+ * from a small pool with tight timeouts, because callers include WebSocket threads. On a Redis
+ * Cluster each command goes to the master owning its key (see {@link RedisScript} for scripts and
+ * pipelines). After a failure every call is refused at once for a moment instead of each waiting
+ * for a timeout; callers then fall back to what this instance knows. Failures are logged at most
+ * once per interval.
  */
 public final class RedisCommands implements AutoCloseable {
 
@@ -28,39 +29,40 @@ public final class RedisCommands implements AutoCloseable {
     static final Duration PAUSE = Duration.ofSeconds(1);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
 
+    private final LazyRedisClient client;
     private final String description;
-    private final JedisPool pool;
     private final LogThrottle failureLog = new LogThrottle(LOG_INTERVAL);
     private volatile long pausedUntil = System.nanoTime();
     private volatile boolean closed;
 
     /**
      * @param url        {@code redis://[[user]:password@]host[:port][/database]} or {@code rediss://},
-     *                   already checked by the broker
+     *                   already checked by the broker; on a cluster, any one node
+     * @param cluster    whether the URL names a node of a Redis Cluster
      * @param clientName shows in Redis's CLIENT LIST
      */
-    public RedisCommands(String url, String clientName) {
-        this(url, clientName, TIMEOUT);
+    public RedisCommands(String url, boolean cluster, String clientName) {
+        this(url, cluster, clientName, TIMEOUT);
     }
 
-    RedisCommands(String url, String clientName, Duration timeout) {
+    RedisCommands(String url, boolean cluster, String clientName, Duration timeout) {
         RedisEndpoint endpoint = RedisEndpoint.parse(url);
-        this.description = endpoint.toString();
-        this.pool = endpoint.pool(POOL_SIZE, timeout, clientName);
+        this.client = new LazyRedisClient(endpoint, cluster, POOL_SIZE, timeout, clientName);
+        this.description = endpoint + (cluster ? " (cluster)" : "");
     }
 
     /**
-     * Runs {@code work} on a pooled connection.
+     * Runs {@code work} with the pooled client.
      *
      * @param what names the work in log lines
      * @return the work's result; empty when Redis is unreachable, was a moment ago, or refused the work
      */
-    public <T> Optional<T> call(String what, Function<Jedis, T> work) {
+    public <T> Optional<T> call(String what, Function<UnifiedJedis, T> work) {
         if (closed || System.nanoTime() - pausedUntil < 0) {
             return Optional.empty();
         }
-        try (Jedis jedis = pool.getResource()) {
-            return Optional.ofNullable(work.apply(jedis));
+        try {
+            return Optional.ofNullable(work.apply(client.get()));
         } catch (JedisDataException e) {
             // Redis answered, with an error: a bug in a script or a key of the wrong type, not an outage.
             LOG.log(Level.SEVERE, what + " failed at Redis " + description, e);
@@ -80,7 +82,7 @@ public final class RedisCommands implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        pool.close();
+        client.close();
     }
 
     /** Names the server, never the credentials. */

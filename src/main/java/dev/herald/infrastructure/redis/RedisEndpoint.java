@@ -4,12 +4,17 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.util.JedisURIHelper;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * A parsed {@code herald.redis.url}: where Redis is and how to log in. Its text names the server,
@@ -72,14 +77,40 @@ public final class RedisEndpoint {
 
     /** A small pool whose borrowers wait at most {@code timeout} for a connection, and Redis as long for each reply. */
     public JedisPool pool(int size, Duration timeout, String clientName) {
-        GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
+        return new JedisPool(RedisEndpoint.<Jedis>poolConfig(size, timeout), address, clientConfig(timeout, clientName).build());
+    }
+
+    private static <T> GenericObjectPoolConfig<T> poolConfig(int size, Duration timeout) {
+        GenericObjectPoolConfig<T> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(size);
         config.setMaxIdle(size);
         config.setMaxWait(timeout);
         // No evictor thread and no MBean: unmanaged threads and JMX names outlive a redeploy.
         config.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
         config.setJmxEnabled(false);
-        return new JedisPool(config, address, clientConfig(timeout, clientName).build());
+        return config;
+    }
+
+    /**
+     * A pooled client for short commands: on one node, or on a Redis Cluster (the URL names one seed
+     * node, from which the client learns the others), where every command goes to the master owning its key
+     * and a MOVED reply is followed once. A cluster client reads the slot map as it is built, so
+     * building one fails while no node answers; build it again later.
+     *
+     * @throws IllegalArgumentException when a cluster URL names a database other than 0
+     * @throws RuntimeException         when no node of the cluster answers
+     */
+    public UnifiedJedis client(boolean cluster, int poolSize, Duration timeout, String clientName) {
+        GenericObjectPoolConfig<Connection> config = poolConfig(poolSize, timeout);
+        DefaultJedisClientConfig client = clientConfig(timeout, clientName).build();
+        if (!cluster) {
+            return new JedisPooled(config, address, client);
+        }
+        if (client.getDatabase() != 0) {
+            throw new IllegalArgumentException("herald.redis.url: Redis Cluster has only database 0");
+        }
+        // Two attempts within two timeouts: the second follows a MOVED or reaches a promoted replica.
+        return new JedisCluster(Set.of(address), client, 2, timeout.multipliedBy(2), config);
     }
 
     @Override

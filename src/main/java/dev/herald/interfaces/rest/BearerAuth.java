@@ -2,6 +2,10 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
+import dev.herald.application.audit.AuditEvent;
+import dev.herald.application.audit.AuditLog;
+import dev.herald.application.audit.AuditOutcome;
+import dev.herald.application.audit.AuditType;
 import dev.herald.application.security.InvalidTokenException;
 import dev.herald.application.security.Principal;
 import dev.herald.application.security.TokenVerifier;
@@ -16,6 +20,9 @@ public class BearerAuth {
     @Inject
     TokenVerifier verifier;
 
+    @Inject
+    AuditLog audit;
+
     Principal principal(HttpHeaders headers) {
         String header = headers.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -24,7 +31,17 @@ public class BearerAuth {
         try {
             return verifier.verify(header.substring(7).trim());
         } catch (InvalidTokenException e) {
+            audit.record(AuditEvent.of(AuditType.AUTH_FAILURE, AuditOutcome.DENIED).transport("http").with("reason", e.getMessage()));
             throw new HeraldException(ErrorCode.UNAUTHORIZED, e.getMessage());
         }
+    }
+
+    /** The caller, who must hold the {@code admin} role: else 401 without a valid token, 403 with one. */
+    Principal admin(HttpHeaders headers) {
+        Principal principal = principal(headers);
+        if (!principal.isAdmin()) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, "the admin API needs a token whose roles include admin");
+        }
+        return principal;
     }
 }

@@ -90,7 +90,7 @@ public class ChannelEventsResource {
         Event event = publishing.publish(principal, channel, PublishService.draft(
                 typeValue == null ? null : ((JsonString) typeValue).getString(),
                 JsonData.compact(request.get("data")),
-                correlation instanceof JsonString s ? s.getString() : null));
+                correlation instanceof JsonString s ? s.getString() : null), PublishService.Origin.HTTP);
         StringBuilder out = new StringBuilder(96).append("{\"channel\":\"").append(channel.value())
                 .append("\",\"seq\":").append(event.seq().value())
                 .append(",\"ts\":\"").append(ServerFrames.timestamp(event.ts())).append("\"}");

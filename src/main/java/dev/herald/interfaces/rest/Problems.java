@@ -2,10 +2,14 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.delivery.JsonText;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.Response;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
 /** RFC 9457 problem details, with Herald's stable error code as the extension member {@code code}. */
-final class Problems {
+public final class Problems {
 
     static final String MEDIA_TYPE = "application/problem+json";
 
@@ -14,6 +18,14 @@ final class Problems {
 
     static Response of(ErrorCode code, String detail) {
         return of(code.httpStatus(), code.code(), code.title(), detail);
+    }
+
+    /** The same problem written to a servlet response, for the part of the API served outside JAX-RS (SSE). */
+    public static void write(HttpServletResponse response, ErrorCode code, String detail) throws IOException {
+        Response problem = of(code, detail);
+        response.setStatus(problem.getStatus());
+        problem.getStringHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        response.getOutputStream().write(((String) problem.getEntity()).getBytes(StandardCharsets.UTF_8));
     }
 
     static Response of(int status, String code, String title, String detail) {

@@ -2,6 +2,7 @@ package dev.herald.interfaces.websocket;
 
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.Connection;
+import dev.herald.application.session.SendBudget;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendResult;
@@ -11,9 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,12 +30,10 @@ final class WebSocketConnection implements Connection {
 
     private final Session session;
     private final RemoteEndpoint.Async remote;
-    private final long maxPendingChars;
+    private final SendBudget budget;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong pendingChars = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final Object drained = new Object();
     /**
      * The connection whose {@link #pump()} loop runs on this thread. A send that completes on the
      * thread that started it leaves the next write to that loop instead of recursing into it.
@@ -46,7 +43,7 @@ final class WebSocketConnection implements Connection {
     WebSocketConnection(Session session, long maxPendingBytes) {
         this.session = session;
         this.remote = session.getAsyncRemote();
-        this.maxPendingChars = maxPendingBytes;
+        this.budget = new SendBudget(maxPendingBytes);
     }
 
     @Override
@@ -54,8 +51,8 @@ final class WebSocketConnection implements Connection {
         if (closing.get()) {
             return;
         }
-        if (pendingChars.addAndGet(frame.length()) > maxPendingChars) {
-            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + maxPendingChars + " bytes; reconnect and resume");
+        if (!budget.reserve(frame.length())) {
+            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + budget.max() + " bytes; reconnect and resume");
             return;
         }
         queue.add(frame);
@@ -87,18 +84,13 @@ final class WebSocketConnection implements Connection {
     }
 
     private void sent(String frame, SendResult result) {
-        long pending = pendingChars.addAndGet(-frame.length());
         writing.set(false);
         if (!result.isOK()) {
             LOG.log(Level.FINE, "send failed on " + session.getId(), result.getException());
             abort();
             return;
         }
-        if (pending <= maxPendingChars / 2) {
-            synchronized (drained) {
-                drained.notifyAll();
-            }
-        }
+        budget.release(frame.length());
         if (PUMPING.get() != this) {
             pump();
         }
@@ -106,20 +98,7 @@ final class WebSocketConnection implements Connection {
 
     @Override
     public boolean awaitWritable(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (drained) {
-            while (pendingChars.get() > maxPendingChars / 2) {
-                if (!isOpen()) {
-                    return false;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(drained, left);
-            }
-        }
-        return isOpen();
+        return budget.awaitHalfEmpty(timeout, this::isOpen);
     }
 
     @Override
@@ -128,9 +107,7 @@ final class WebSocketConnection implements Connection {
             return;
         }
         queue.clear();
-        synchronized (drained) {
-            drained.notifyAll();
-        }
+        budget.wake();
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), truncate(reason)));
         } catch (IOException | IllegalStateException e) {
@@ -142,9 +119,7 @@ final class WebSocketConnection implements Connection {
     private void abort() {
         closing.set(true);
         queue.clear();
-        synchronized (drained) {
-            drained.notifyAll();
-        }
+        budget.wake();
         if (session.isOpen()) {
             try {
                 session.close(new CloseReason(CloseReason.CloseCodes.UNEXPECTED_CONDITION, "send failed"));

@@ -88,7 +88,12 @@ public class WebSocketSessions {
 
     void closed(Session session, CloseReason reason) {
         ClientSession client = client(session);
-        if (client != null) {
+        if (client == null) {
+            return;
+        }
+        if (reason != null) {
+            gateway.closed(client, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+        } else {
             gateway.closed(client);
         }
     }
@@ -106,7 +111,7 @@ public class WebSocketSessions {
     }
 
     /** The bearer token of the handshake: the Authorization header, else {@code token} or {@code access_token}. */
-    private static Optional<String> token(Session session) {
+    static Optional<String> token(Session session) {
         Object header = session.getUserProperties().get(HandshakeCapture.AUTHORIZATION);
         if (header instanceof String value && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Optional.of(value.substring(7).trim());
@@ -127,7 +132,7 @@ public class WebSocketSessions {
         }
     }
 
-    private static Optional<String> first(Map<String, List<String>> params, String name) {
+    static Optional<String> first(Map<String, List<String>> params, String name) {
         List<String> values = params.get(name);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0)).filter(v -> !v.isBlank());
     }

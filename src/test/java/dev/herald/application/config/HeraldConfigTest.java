@@ -58,6 +58,8 @@ class HeraldConfigTest {
         assertEquals(Duration.ofMinutes(1), c.retention().interval());
         assertEquals(1000, c.retention().batchSize());
         assertTrue(c.retention().enabled());
+        assertEquals(Duration.ofSeconds(15), c.sse().heartbeat());
+        assertEquals(Duration.ofSeconds(3), c.sse().retry());
         assertTrue(c.streams().ingestEnabled());
         assertEquals("herald:ingest", c.streams().ingestStream());
         assertEquals("herald:ingest:rejected", c.streams().rejectedStream());

@@ -3,6 +3,7 @@ package dev.herald.infrastructure.broker.redis;
 import dev.herald.application.broker.Broker;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
+import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -52,7 +53,7 @@ import java.util.logging.Logger;
  * unsubscribe, ping) are written from the callers' threads under one lock, and Redis answers them
  * in order, which is how a {@code subscribe} finds its own confirmation.
  */
-public class RedisBroker implements Broker, AutoCloseable {
+public class RedisBroker implements Broker, ControlChannel, AutoCloseable {
 
     /** Prefix of the Redis channel of every Herald channel. */
     public static final String CHANNEL_PREFIX = "herald:ch:";
@@ -120,6 +121,7 @@ public class RedisBroker implements Broker, AutoCloseable {
 
     private final LogThrottle skippedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle failedPublishLog = new LogThrottle(LOG_INTERVAL);
+    private final LogThrottle lostControlLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle outageLog = new LogThrottle(OUTAGE_LOG_INTERVAL);
 
     /**
@@ -171,8 +173,30 @@ public class RedisBroker implements Broker, AutoCloseable {
      * Sets the one receiver of the messages published on {@link #CONTROL_CHANNEL}. It runs on the
      * subscription loop's thread, so it must hand anything slow to another thread.
      */
+    @Override
     public void onControl(Consumer<String> listener) {
         inbox.onControl(listener);
+    }
+
+    /** PUBLISHes on {@link #CONTROL_CHANNEL}; skipped, like events, in the pause after a failed publish. */
+    @Override
+    public void sendControl(String message) {
+        if (closed.get()) {
+            return;
+        }
+        if (System.nanoTime() - publishesPausedUntil >= 0) {
+            try (Jedis jedis = pool.getResource()) {
+                jedis.publish(CONTROL_CHANNEL, message);
+                return;
+            } catch (RuntimeException e) {
+                publishesPausedUntil = System.nanoTime() + PUBLISH_PAUSE.toNanos();
+            }
+        }
+        long held = lostControlLog.pass();
+        if (held >= 0) {
+            LOG.warning(() -> "a control message did not reach Redis at " + description + " (" + held
+                    + " more since the last report); the other instances repair what it said at their next renewal");
+        }
     }
 
     @Override

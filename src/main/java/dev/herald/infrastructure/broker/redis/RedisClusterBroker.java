@@ -3,21 +3,19 @@ package dev.herald.infrastructure.broker.redis;
 import dev.herald.application.broker.Broker;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
+import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisShardedPubSub;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -59,11 +57,10 @@ import java.util.logging.Logger;
  * listener's {@link Listener#onResubscribed()} runs. Publishing uses {@link JedisCluster}, which
  * follows MOVED redirections itself.
  */
-public class RedisClusterBroker implements Broker, AutoCloseable {
+public class RedisClusterBroker implements Broker, ControlChannel, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisClusterBroker.class.getName());
 
-    private static final int SLOTS = 16384;
     private static final int POOL_SIZE = 8;
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final Duration PUBLISH_PAUSE = Duration.ofSeconds(1);
@@ -86,8 +83,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
     private final Inbox inbox;
     private volatile Generation generation;
     private volatile JedisCluster publisher;
-    /** Nodes of the last slot map, tried after the seed when reading it again. */
-    private volatile Set<HostAndPort> knownNodes = Set.of();
+    private final ClusterSlotMap slotMap;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -99,6 +95,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
 
     private final LogThrottle skippedLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle failedPublishLog = new LogThrottle(LOG_INTERVAL);
+    private final LogThrottle lostControlLog = new LogThrottle(LOG_INTERVAL);
     private final LogThrottle outageLog = new LogThrottle(OUTAGE_LOG_INTERVAL);
 
     /**
@@ -121,6 +118,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         if (commandConfig.getDatabase() != 0) {
             throw new IllegalArgumentException("herald.redis.url: Redis Cluster has only database 0");
         }
+        this.slotMap = new ClusterSlotMap(seed, commandConfig);
         this.subscriberConfig = endpoint.clientConfig(TIMEOUT, "herald-subscriber")
                 .blockingSocketTimeoutMillis((int) liveness.silenceLimit().toMillis())
                 .build();
@@ -142,8 +140,35 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
     }
 
     /** Sets the one receiver of the messages SPUBLISHed on {@link RedisBroker#CONTROL_CHANNEL}; runs on a subscription thread. */
+    @Override
     public void onControl(Consumer<String> listener) {
         inbox.onControl(listener);
+    }
+
+    /**
+     * SPUBLISHes on {@link RedisBroker#CONTROL_CHANNEL}, which reaches every instance: each one
+     * subscribes it on its owning master. Skipped, like events, while no publisher is open and in
+     * the pause after a failed publish.
+     */
+    @Override
+    public void sendControl(String message) {
+        if (closed.get()) {
+            return;
+        }
+        JedisCluster cluster = publisher;
+        if (cluster != null && System.nanoTime() - publishesPausedUntil >= 0) {
+            try {
+                cluster.spublish(RedisBroker.CONTROL_CHANNEL, message);
+                return;
+            } catch (RuntimeException e) {
+                publishesPausedUntil = System.nanoTime() + PUBLISH_PAUSE.toNanos();
+            }
+        }
+        long held = lostControlLog.pass();
+        if (held >= 0) {
+            LOG.warning(() -> "a control message did not reach the Redis cluster at " + description + " (" + held
+                    + " more since the last report); the other instances repair what it said at their next renewal");
+        }
     }
 
     @Override
@@ -273,7 +298,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
                 Generation g;
                 RuntimeException failure = null;
                 try {
-                    g = new Generation(attempt > 0, readSlotMap());
+                    g = new Generation(attempt > 0, slotMap.read(true));
                 } catch (RuntimeException e) {
                     g = null;
                     failure = e;
@@ -346,65 +371,14 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         pool.setMaxWait(TIMEOUT);
         pool.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
         pool.setJmxEnabled(false);
-        Set<HostAndPort> nodes = new LinkedHashSet<>(knownNodes);
-        nodes.add(seed);
         try {
-            publisher = new JedisCluster(nodes, commandConfig, 2, pool);
+            publisher = new JedisCluster(slotMap.nodes(), commandConfig, 2, pool);
             if (old != null) {
                 old.close();
             }
         } catch (RuntimeException e) {
             LOG.warning(() -> "cannot open the Redis cluster publisher yet (" + e.getMessage() + "); retried on the next reconnect");
         }
-    }
-
-    /** Masters and their slots, from the seed or any node of the last map. */
-    private HostAndPort[] readSlotMap() {
-        Set<HostAndPort> candidates = new LinkedHashSet<>();
-        candidates.add(seed);
-        candidates.addAll(knownNodes);
-        RuntimeException last = null;
-        for (HostAndPort node : candidates) {
-            try (Jedis jedis = new Jedis(node, commandConfig)) {
-                HostAndPort[] owners = parseSlots(jedis.clusterSlots(), node);
-                Set<HostAndPort> nodes = new LinkedHashSet<>();
-                for (HostAndPort owner : owners) {
-                    if (owner == null) {
-                        throw new IllegalStateException("the cluster does not cover every slot (seen from " + node + ")");
-                    }
-                    nodes.add(owner);
-                }
-                knownNodes = Set.copyOf(nodes);
-                return owners;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-        }
-        throw last;
-    }
-
-    /** CLUSTER SLOTS: [[start, end, [host, port, id, ...], replicas...], ...] into the master of each slot. */
-    static HostAndPort[] parseSlots(List<Object> slots, HostAndPort askedNode) {
-        HostAndPort[] owners = new HostAndPort[SLOTS];
-        for (Object o : slots) {
-            List<?> range = (List<?>) o;
-            int start = ((Long) range.get(0)).intValue();
-            int end = ((Long) range.get(1)).intValue();
-            List<?> master = (List<?>) range.get(2);
-            String host = text(master.get(0));
-            if (host.isEmpty() || "?".equals(host)) {
-                host = askedNode.getHost(); // an unknown endpoint is the asked node's address
-            }
-            HostAndPort owner = new HostAndPort(host, ((Long) master.get(1)).intValue());
-            for (int slot = start; slot <= end; slot++) {
-                owners[slot] = owner;
-            }
-        }
-        return owners;
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(o);
     }
 
     private void reportFailure(boolean wasReady, RuntimeException failure, int failuresInRow) {
@@ -461,7 +435,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
     /** The subscriber connections of one slot map. */
     private final class Generation {
         final boolean reconnect;
-        final Shard[] owners = new Shard[SLOTS];
+        final Shard[] owners = new Shard[ClusterSlotMap.SLOTS];
         final List<Shard> shards = new ArrayList<>();
         final CountDownLatch anyEnded = new CountDownLatch(1);
         final AtomicInteger readyLeft;
@@ -474,7 +448,7 @@ public class RedisClusterBroker implements Broker, AutoCloseable {
         Generation(boolean reconnect, HostAndPort[] slotOwners) {
             this.reconnect = reconnect;
             Map<HostAndPort, Shard> byNode = new LinkedHashMap<>();
-            for (int slot = 0; slot < SLOTS; slot++) {
+            for (int slot = 0; slot < ClusterSlotMap.SLOTS; slot++) {
                 HostAndPort node = slotOwners[slot];
                 owners[slot] = byNode.computeIfAbsent(node, n -> new Shard(this, n));
             }

@@ -1,10 +1,9 @@
 package dev.herald.infrastructure.broker.redis;
 
+import dev.herald.infrastructure.redis.LazyRedisClient;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import dev.herald.application.ClientCommand;
 import dev.herald.application.CommandSink;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.params.XAddParams;
 
 import java.time.Clock;
@@ -19,7 +18,8 @@ import java.util.logging.Logger;
 /**
  * Client commands on a Redis Stream, for workers in any language: each command is one
  * {@code XADD <stream> MAXLEN ~ <max> * connectionId .. user .. [tenant ..] channel .. name .. data .. [ref ..] ts ..}
- * (docs/redis.md). Workers read it with their own consumer groups; Herald only appends.
+ * (docs/redis.md). Workers read it with their own consumer groups; Herald only appends. On a Redis
+ * Cluster the stream is one key, on the master owning its slot, and each XADD is sent there.
  *
  * <p>The port's guarantee, best effort: {@link #append} runs on the client's WebSocket thread, so it
  * waits at most {@link #TIMEOUT} for a pooled connection and as long for Redis to answer. After a
@@ -40,22 +40,23 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
     private final String stream;
     private final int maxLength;
     private final Clock clock;
-    private final JedisPool pool;
+    private final LazyRedisClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long pausedUntil = System.nanoTime();
     private final LogThrottle lostLog = new LogThrottle(LOG_INTERVAL);
 
     /**
      * @param url       {@code herald.redis.url}
+     * @param cluster   whether the URL names a node of a Redis Cluster
      * @param maxLength the stream is trimmed to about this many entries (MAXLEN ~); zero never trims
      * @throws IllegalArgumentException when the URL is not a Redis URL
      */
-    public RedisCommandStream(String url, String stream, int maxLength, Clock clock) {
+    public RedisCommandStream(String url, boolean cluster, String stream, int maxLength, Clock clock) {
         this.endpoint = RedisEndpoint.parse(url);
+        this.client = new LazyRedisClient(endpoint, cluster, POOL_SIZE, TIMEOUT, "herald-commands");
         this.stream = stream;
         this.maxLength = maxLength;
         this.clock = clock;
-        this.pool = endpoint.pool(POOL_SIZE, TIMEOUT, "herald-commands");
     }
 
     @Override
@@ -72,12 +73,13 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
             // Approximate trimming removes whole internal nodes only: cheap, and never below maxLength.
             params.maxLen(maxLength).approximateTrimming();
         }
-        try (Jedis jedis = pool.getResource()) {
-            jedis.xadd(stream, params, fields(command, clock));
+        try {
+            client.get().xadd(stream, params, fields(command, clock));
         } catch (RuntimeException e) {
             pausedUntil = System.nanoTime() + PAUSE.toNanos();
-            // Idle connections lead to the Redis that just failed: the next try after the pause starts afresh.
-            pool.clear();
+            // Idle connections lead to the Redis that just failed: the next try after the pause starts
+            // afresh. (A cluster client drops a failed node's connections and reads the slot map again itself.)
+            client.clearIdle();
             lost(command, String.valueOf(e.getMessage()));
         }
     }
@@ -111,7 +113,7 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            pool.close();
+            client.close();
         }
     }
 

@@ -4,19 +4,23 @@ import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
 import dev.herald.application.PublishService;
 import dev.herald.application.session.InstanceId;
+import dev.herald.infrastructure.redis.LazyRedisClient;
 import dev.herald.infrastructure.redis.RedisEndpoint;
 import dev.herald.domain.Event;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.StoreUnavailableException;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.commands.StreamCommands;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XReadGroupParams;
 import redis.clients.jedis.resps.StreamConsumerInfo;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +56,11 @@ import java.util.logging.Logger;
  * stream may publish to any channel.
  *
  * <p>One connection per instance runs the loop on the executor it is given; a dropped connection is
- * retried with jittered backoff, and {@link #close()} returns within a few seconds.
+ * retried with jittered backoff, and {@link #close()} returns within a few seconds. On a Redis
+ * Cluster that connection goes to the master owning the stream's slot, looked up (CLUSTER SLOTS) at
+ * every connect: a failover or a slot move ends the connection (or answers MOVED), and the next
+ * connect finds the new owner. The rejected stream may live on another master; its records go
+ * through a cluster client.
  */
 public class RedisIngestStream implements AutoCloseable {
 
@@ -96,6 +104,11 @@ public class RedisIngestStream implements AutoCloseable {
     private final Executor executor;
     private final Tuning tuning;
     private final JedisClientConfig clientConfig;
+    private final boolean cluster;
+    /** Cluster only: for the rejected stream, which may live on another master than the ingest stream. */
+    private final LazyRedisClient clusterClient;
+    /** Cluster only: where the stream's slot lives. */
+    private final ClusterSlotMap slotMap;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -117,20 +130,23 @@ public class RedisIngestStream implements AutoCloseable {
 
     /**
      * @param url            {@code herald.redis.url}
+     * @param cluster        whether the URL names a node of a Redis Cluster
      * @param stream         the ingest stream ({@code herald.ingest.stream})
      * @param rejectedStream where refused entries are recorded
      * @param consumer       this instance's name in the group, different on every instance
      * @param executor       runs the loop for as long as the stream is open
      * @throws IllegalArgumentException when the URL is not a Redis URL
      */
-    public RedisIngestStream(String url, String stream, String rejectedStream, String consumer,
+    public RedisIngestStream(String url, boolean cluster, String stream, String rejectedStream, String consumer,
                              PublishService publishing, Executor executor) {
-        this(url, stream, rejectedStream, consumer, publishing, executor, Tuning.DEFAULT);
+        this(url, cluster, stream, rejectedStream, consumer, publishing, executor, Tuning.DEFAULT);
     }
 
-    RedisIngestStream(String url, String stream, String rejectedStream, String consumer,
+    RedisIngestStream(String url, boolean cluster, String stream, String rejectedStream, String consumer,
                       PublishService publishing, Executor executor, Tuning tuning) {
         this.endpoint = RedisEndpoint.parse(url);
+        this.cluster = cluster;
+        this.clusterClient = cluster ? new LazyRedisClient(endpoint, true, 2, TIMEOUT, "herald-ingest-rejected") : null;
         this.stream = stream;
         this.rejectedStream = rejectedStream;
         this.consumer = consumer;
@@ -140,6 +156,7 @@ public class RedisIngestStream implements AutoCloseable {
         this.clientConfig = endpoint.clientConfig(TIMEOUT, "herald-ingest")
                 .blockingSocketTimeoutMillis((int) tuning.block().plus(READ_MARGIN).toMillis())
                 .build();
+        this.slotMap = cluster ? new ClusterSlotMap(endpoint.address(), clientConfig) : null;
     }
 
     /** The consumer name of this start of this instance: the host, if known, for people reading XINFO, and the instance id. */
@@ -190,6 +207,9 @@ public class RedisIngestStream implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (clusterClient != null) {
+            clusterClient.close();
+        }
         LOG.info(() -> "stopped consuming " + stream + " at " + endpoint);
     }
 
@@ -208,7 +228,7 @@ public class RedisIngestStream implements AutoCloseable {
             while (!closed.get()) {
                 RuntimeException failure = null;
                 boolean wasConnected = false;
-                try (Jedis jedis = new Jedis(endpoint.address(), clientConfig)) {
+                try (Jedis jedis = new Jedis(cluster ? owner() : endpoint.address(), clientConfig)) {
                     connection = jedis;
                     if (closed.get()) {
                         break;
@@ -243,6 +263,15 @@ public class RedisIngestStream implements AutoCloseable {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** The master that owns the stream's slot now. */
+    private HostAndPort owner() {
+        HostAndPort owner = slotMap.read(false)[JedisClusterCRC16.getSlot(stream)];
+        if (owner == null) {
+            throw new IllegalStateException("no master of the Redis cluster at " + endpoint + " serves the slot of " + stream);
+        }
+        return owner;
     }
 
     /** From the start, so that entries added before any Herald ran are published too. */
@@ -426,8 +455,10 @@ public class RedisIngestStream implements AutoCloseable {
         key.ifPresent(k -> record.put(IngestEntry.IDEMPOTENCY_KEY, k.value()));
         record.put("consumer", consumer);
         record.put("ts", DateTimeFormatter.ISO_INSTANT.format(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+        // On a cluster the rejected stream's slot may belong to another master than the loop's connection.
+        StreamCommands target = cluster ? clusterClient.get() : jedis;
         try {
-            jedis.xadd(rejectedStream, XAddParams.xAddParams().maxLen(REJECTED_MAX_LENGTH).approximateTrimming(), record);
+            target.xadd(rejectedStream, XAddParams.xAddParams().maxLen(REJECTED_MAX_LENGTH).approximateTrimming(), record);
         } catch (JedisDataException e) {
             // Redis refused the record (the key holds something else, an ACL): the entry is still
             // refused, or this one problem would hold up the whole stream. A lost connection is not

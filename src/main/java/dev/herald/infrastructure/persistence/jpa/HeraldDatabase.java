@@ -43,7 +43,7 @@ public final class HeraldDatabase implements AutoCloseable {
     }
 
     private static final List<Class<?>> ENTITIES = List.of(ChannelEntity.class, EventEntity.class, AckEntity.class, LeaseEntity.class,
-            IdempotencyEntity.class);
+            IdempotencyEntity.class, AuditEntity.class);
 
     private final HikariDataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;

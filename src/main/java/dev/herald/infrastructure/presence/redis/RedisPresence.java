@@ -7,7 +7,7 @@ import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.redis.RedisScript;
 import dev.herald.domain.ChannelName;
-import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.PipelineBase;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * one member per subscribed connection, {@code <instance id>|<connection id>|<user>} (the user last,
  * because a {@code sub} may itself contain {@code |}), scored by the time the entry expires (epoch
  * ms by Redis's own clock). The key expires one time to live after its last write. A read first
- * removes the expired members, then lists the rest.
+ * removes the expired members, then lists the rest. One key per channel, so on a Redis Cluster a
+ * channel's presence lives on one master and its scripts run there.
  *
  * <p>Each instance keeps its own entries here and renews them all every refresh interval, so a
  * crashed instance's entries expire, a restarted Redis gets every live entry back, and a join that
@@ -108,7 +109,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
         return counts.entrySet().stream().map(c -> new PresentUser(c.getKey(), c.getValue())).toList();
     }
 
-    /** Renews every entry of this instance; one pipeline per batch. */
+    /** Renews every entry of this instance; one pipeline per batch (per master on a cluster). */
     @Override
     public void refresh() {
         if (local.isEmpty() || !refreshing.compareAndSet(false, true)) {
@@ -118,14 +119,9 @@ public final class RedisPresence implements Presence, AutoCloseable {
             List<Entry> snapshot = List.copyOf(local);
             for (int from = 0; from < snapshot.size(); from += PIPELINE_BATCH) {
                 List<Entry> batch = snapshot.subList(from, Math.min(snapshot.size(), from + PIPELINE_BATCH));
-                boolean done = redis.call("renewing " + batch.size() + " presence entries", jedis -> {
-                    JOIN.load(jedis);
-                    try (Pipeline pipeline = jedis.pipelined()) {
-                        batch.forEach(e -> JOIN.eval(pipeline, List.of(key(e.channel())), List.of(member(e), ttlMillis)));
-                        pipeline.sync();
-                    }
-                    return Boolean.TRUE;
-                }).isPresent();
+                boolean done = redis.call("renewing " + batch.size() + " presence entries", jedis -> JOIN.evalAll(jedis,
+                        batch.stream().map(e -> new RedisScript.Run(List.of(key(e.channel())), List.of(member(e), ttlMillis))).toList())
+                ).isPresent();
                 if (!done) {
                     break;
                 }
@@ -150,7 +146,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
             return;
         }
         redis.call("removing " + entries.size() + " presence entries", jedis -> {
-            try (Pipeline pipeline = jedis.pipelined()) {
+            try (PipelineBase pipeline = jedis.pipelined()) {
                 entries.forEach(e -> pipeline.zrem(key(e.channel()), member(e)));
                 pipeline.sync();
             }

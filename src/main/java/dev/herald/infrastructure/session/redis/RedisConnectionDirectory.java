@@ -4,15 +4,14 @@ import dev.herald.application.session.ConnectionDirectory;
 import dev.herald.application.session.ConnectionEntry;
 import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.redis.LogThrottle;
-import dev.herald.infrastructure.broker.redis.RedisBroker;
+import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.redis.RedisScript;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
+import redis.clients.jedis.PipelineBase;
 
 import java.io.StringReader;
 import java.time.Duration;
@@ -38,14 +37,17 @@ import java.util.logging.Logger;
  *       {@code <connected at, epoch ms, 13 digits>|<instance id>|<connection id>}, scored by the time
  *       the entry expires (epoch ms by Redis's own clock, so instances need not agree on the time).
  *       The fixed-width prefix makes the members sort oldest first. The key itself expires one time
- *       to live after its last write, so a user with no live connection leaves nothing behind.</li>
- *   <li>An eviction is announced on {@link RedisBroker#CONTROL_CHANNEL herald:control} as
+ *       to live after its last write, so a user with no live connection leaves nothing behind.
+ *       One key per user, so on a Redis Cluster each user's set lives on one master and every
+ *       script runs there.</li>
+ *   <li>An eviction is announced on the {@link ControlChannel control channel} {@code herald:control} as
  *       {@code {"type":"evict","instance":"<id>","connection":"<id>"}}; every instance receives it and
  *       the one named closes the connection with 4008.</li>
  * </ul>
  *
  * <p>Every write is one script: drop the expired members, add (or renew) one, and remove the oldest
- * beyond the limit, publishing the eviction of each one another instance holds. A registration
+ * beyond the limit. The instance that ran it then announces the eviction of each removed member
+ * another instance holds. A registration
  * protects its own member; a renewal does not. Each instance renews all its members every refresh
  * interval, which is what makes the guarantees of the port hold: a crashed instance's members
  * expire; a restarted, empty Redis gets every live member back; and an instance that missed an
@@ -63,8 +65,9 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
 
     /**
      * KEYS[1] the user's set. ARGV: member, time to live (ms), limit, "1" to protect the member
-     * (a registration) or "0" (a renewal), this instance's id, the control channel.
-     * Returns the evicted members, oldest first.
+     * (a registration) or "0" (a renewal). Returns the evicted members, oldest first. It announces
+     * nothing itself: on a Redis Cluster a script may only touch its own key's slot, and the
+     * control channel is elsewhere.
      */
     static final RedisScript REGISTER = new RedisScript("""
             local t = redis.call('TIME')
@@ -90,10 +93,6 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
                 redis.call('ZREM', KEYS[1], m)
                 evicted[#evicted + 1] = m
                 excess = excess - 1
-                local instance, connection = string.match(m, '^%d+|([^|]+)|(.+)$')
-                if instance and instance ~= ARGV[5] then
-                  redis.call('PUBLISH', ARGV[6], cjson.encode({type = 'evict', instance = instance, connection = connection}))
-                end
               end
             end
             return evicted
@@ -101,6 +100,7 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
 
 
     private final RedisCommands redis;
+    private final ControlChannel control;
     private final InstanceId instance;
     private final int limit;
     private final String ttlMillis;
@@ -116,12 +116,16 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
     }
 
     /**
+     * @param control  where evictions of other instances' connections are announced; its messages
+     *                 go to {@link #onControl}
      * @param limit    connections per user; zero records nothing and never evicts
      * @param ttl      how long an entry counts without renewal
      * @param executor closes the connections other instances evicted, off the broker's loop thread
      */
-    public RedisConnectionDirectory(RedisCommands redis, InstanceId instance, int limit, Duration ttl, Executor executor) {
+    public RedisConnectionDirectory(RedisCommands redis, ControlChannel control, InstanceId instance, int limit,
+                                    Duration ttl, Executor executor) {
         this.redis = redis;
+        this.control = control;
         this.instance = instance;
         this.limit = limit;
         this.ttlMillis = Long.toString(ttl.toMillis());
@@ -187,7 +191,7 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
         return entries.stream().sorted(ConnectionDirectory.OLDEST_FIRST).toList();
     }
 
-    /** Renews every entry of this instance and applies the limit again; one pipeline per batch. */
+    /** Renews every entry of this instance and applies the limit again; one pipeline per batch (per master on a cluster). */
     @Override
     public void refresh() {
         if (limit <= 0 || local.isEmpty() || !refreshing.compareAndSet(false, true)) {
@@ -199,16 +203,10 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
             for (int from = 0; from < snapshot.size(); from += PIPELINE_BATCH) {
                 List<Local> batch = snapshot.subList(from, Math.min(snapshot.size(), from + PIPELINE_BATCH));
                 Optional<List<String>> done = redis.call("renewing " + batch.size() + " connections", jedis -> {
-                    REGISTER.load(jedis);
-                    List<Response<Object>> answers = new ArrayList<>(batch.size());
-                    try (Pipeline pipeline = jedis.pipelined()) {
-                        for (Local l : batch) {
-                            answers.add(REGISTER.eval(pipeline, List.of(key(l.user())), args(l.member(), false)));
-                        }
-                        pipeline.sync();
-                    }
+                    List<RedisScript.Run> runs = batch.stream()
+                            .map(l -> new RedisScript.Run(List.of(key(l.user())), args(l.member(), false))).toList();
                     List<String> out = new ArrayList<>();
-                    answers.forEach(a -> out.addAll(strings(a.get())));
+                    REGISTER.evalAll(jedis, runs).forEach(reply -> out.addAll(strings(reply)));
                     return out;
                 });
                 if (done.isEmpty()) {
@@ -220,7 +218,7 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
             List<Local> closed = snapshot.stream().filter(l -> local.get(l.entry().connectionId()) != l).toList();
             if (!closed.isEmpty()) {
                 redis.call("removing " + closed.size() + " closed connections", jedis -> {
-                    try (Pipeline pipeline = jedis.pipelined()) {
+                    try (PipelineBase pipeline = jedis.pipelined()) {
                         closed.forEach(l -> pipeline.zrem(key(l.user()), l.member()));
                         pipeline.sync();
                     }
@@ -238,6 +236,9 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
      * eviction names when this instance holds it.
      */
     public void onControl(String message) {
+        if (!message.contains("\"evict\"")) {
+            return; // another kind of control message (audit, admin orders): not ours
+        }
         JsonObject json;
         try (JsonReader reader = Json.createReader(new StringReader(message))) {
             json = reader.readObject();
@@ -270,7 +271,7 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
             return;
         }
         redis.call("removing this instance's connections", jedis -> {
-            try (Pipeline pipeline = jedis.pipelined()) {
+            try (PipelineBase pipeline = jedis.pipelined()) {
                 all.forEach(l -> pipeline.zrem(key(l.user()), l.member()));
                 pipeline.sync();
             }
@@ -279,14 +280,20 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
     }
 
     private List<String> args(String member, boolean protect) {
-        return List.of(member, ttlMillis, Integer.toString(limit), protect ? "1" : "0", instance.value(),
-                RedisBroker.CONTROL_CHANNEL);
+        return List.of(member, ttlMillis, Integer.toString(limit), protect ? "1" : "0");
     }
 
-    /** Reports evicted members: this instance's to its listener; the script told the other instances. */
+    /** Reports evicted members: this instance's to its listener, the others' on the control channel. */
     private List<ConnectionEntry> evicted(List<String> members) {
         List<ConnectionEntry> entries = entries(members);
-        entries.stream().filter(e -> e.instance().equals(instance)).forEach(e -> evictLocal(e.connectionId()));
+        for (ConnectionEntry e : entries) {
+            if (e.instance().equals(instance)) {
+                evictLocal(e.connectionId());
+            } else {
+                control.sendControl(Json.createObjectBuilder().add("type", "evict").add("instance", e.instance().value())
+                        .add("connection", e.connectionId()).build().toString());
+            }
+        }
         return entries;
     }
 

@@ -8,7 +8,7 @@ import dev.herald.domain.Event;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.HostAndPort;
+import dev.herald.testing.LocalRedisCluster;
 import redis.clients.jedis.Jedis;
 
 import java.io.IOException;
@@ -64,19 +64,8 @@ class RedisClusterBrokerIT extends SharedBrokerContract {
         return broker;
     }
 
-    /** The master owning a sharded channel, per the cluster itself: CLUSTER KEYSLOT, then CLUSTER SLOTS. */
     private static int ownerOf(String redisChannel) {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(0))) {
-            long slot = jedis.clusterKeySlot(redisChannel);
-            for (Object o : jedis.clusterSlots()) {
-                List<?> range = (List<?>) o;
-                if ((Long) range.get(0) <= slot && slot <= (Long) range.get(1)) {
-                    List<?> master = (List<?>) range.get(2);
-                    return cluster.nodeOf(new HostAndPort("127.0.0.1", ((Long) master.get(1)).intValue()));
-                }
-            }
-        }
-        throw new AssertionError("no owner for " + redisChannel);
+        return cluster.ownerOf(redisChannel);
     }
 
     private static long shardSubscribers(int node, String redisChannel) {
@@ -151,19 +140,9 @@ class RedisClusterBrokerIT extends SharedBrokerContract {
         broker.subscribe(channel);
         int source = ownerOf(name);
         int target = (source + 1) % 3;
-        long slot;
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(source))) {
-            slot = jedis.clusterKeySlot(name);
-        }
 
         // when: the slot (no keys in it) moves from its master to another, as a resharding does
-        String sourceId = nodeId(source);
-        String targetId = nodeId(target);
-        clusterCommand(target, "SETSLOT", String.valueOf(slot), "IMPORTING", sourceId);
-        clusterCommand(source, "SETSLOT", String.valueOf(slot), "MIGRATING", targetId);
-        clusterCommand(target, "SETSLOT", String.valueOf(slot), "NODE", targetId);
-        clusterCommand(source, "SETSLOT", String.valueOf(slot), "NODE", targetId);
-        clusterCommand(3 - source - target, "SETSLOT", String.valueOf(slot), "NODE", targetId);
+        cluster.moveSlotOf(name, target);
 
         // then
         listener.awaitResubscribed(1, RECONNECT_DEADLINE);
@@ -174,17 +153,5 @@ class RedisClusterBrokerIT extends SharedBrokerContract {
         Event after = event(channel);
         broker.publish(after);
         assertEquals(List.of(after), listener.await(channel, 1, DEADLINE));
-    }
-
-    private static String nodeId(int node) {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(node))) {
-            return jedis.clusterMyId();
-        }
-    }
-
-    private static void clusterCommand(int node, String... args) {
-        try (Jedis jedis = new Jedis("127.0.0.1", cluster.port(node))) {
-            jedis.sendCommand(redis.clients.jedis.Protocol.Command.CLUSTER, args);
-        }
     }
 }

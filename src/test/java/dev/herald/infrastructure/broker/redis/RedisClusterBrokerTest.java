@@ -26,7 +26,7 @@ class RedisClusterBrokerTest {
                 List.of(0L, 5460L, List.of(bytes("10.0.0.1"), 7000L, bytes("a")), List.of(bytes("10.0.0.9"), 7009L, bytes("r"))),
                 List.of(5461L, 16383L, List.of(bytes(""), 7001L, bytes("b"))));
 
-        HostAndPort[] owners = RedisClusterBroker.parseSlots(slots, new HostAndPort("seed", 7001));
+        HostAndPort[] owners = ClusterSlotMap.parse(slots, new HostAndPort("seed", 7001));
 
         assertEquals(new HostAndPort("10.0.0.1", 7000), owners[0]);
         assertEquals(new HostAndPort("10.0.0.1", 7000), owners[5460]);
@@ -36,7 +36,7 @@ class RedisClusterBrokerTest {
 
     @Test
     void aSlotNoMasterCoversHasNoOwner() {
-        HostAndPort[] owners = RedisClusterBroker.parseSlots(
+        HostAndPort[] owners = ClusterSlotMap.parse(
                 List.of(List.of(0L, 100L, List.of(bytes("h"), 1L, bytes("a")))), new HostAndPort("seed", 1));
 
         assertNull(owners[101]);

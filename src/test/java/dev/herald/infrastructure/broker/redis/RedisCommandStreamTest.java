@@ -4,6 +4,8 @@ import dev.herald.application.ClientCommand;
 import dev.herald.application.security.Principal;
 import dev.herald.domain.ChannelName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -55,14 +57,15 @@ class RedisCommandStreamTest {
         assertEquals(List.of("connectionId", "user", "channel", "name", "data", "ts"), List.copyOf(fields.keySet()));
     }
 
-    @Test
-    void anUnreachableRedisNeitherFailsNorHoldsUpCommands() throws IOException {
+    @ParameterizedTest(name = "cluster: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUnreachableRedisNeitherFailsNorHoldsUpCommands(boolean cluster) throws IOException {
         // given: a port nobody listens on
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        try (RedisCommandStream stream = new RedisCommandStream("redis://127.0.0.1:" + port, "herald:commands", 100, CLOCK)) {
+        try (RedisCommandStream stream = new RedisCommandStream("redis://127.0.0.1:" + port, cluster, "herald:commands", 100, CLOCK)) {
             // when
             long first = System.nanoTime();
             assertDoesNotThrow(() -> stream.append(command(Optional.empty(), null)));
@@ -81,12 +84,12 @@ class RedisCommandStreamTest {
 
     @Test
     void aMalformedUrlIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new RedisCommandStream("localhost:6379", "s", 1, CLOCK));
+        assertThrows(IllegalArgumentException.class, () -> new RedisCommandStream("localhost:6379", false, "s", 1, CLOCK));
     }
 
     @Test
     void itsDescriptionHidesThePassword() {
-        try (RedisCommandStream stream = new RedisCommandStream("redis://:pa55word@127.0.0.1:6390", "herald:commands", 1, CLOCK)) {
+        try (RedisCommandStream stream = new RedisCommandStream("redis://:pa55word@127.0.0.1:6390", false, "herald:commands", 1, CLOCK)) {
             assertEquals("Redis stream herald:commands at redis://127.0.0.1:6390", stream.toString());
         }
     }

@@ -69,7 +69,7 @@ class RedisPresenceIT extends SharedPresenceContract {
     }
 
     private RedisPresence newPresence(InstanceId id) {
-        RedisCommands commands = new RedisCommands(redis.url(), "herald-state");
+        RedisCommands commands = new RedisCommands(redis.url(), false, "herald-state");
         resources.add(commands);
         return new RedisPresence(commands, id, TTL);
     }

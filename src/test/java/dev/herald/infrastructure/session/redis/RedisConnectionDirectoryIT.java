@@ -31,27 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * broker for the control channel, wired as Backends wires them: the directory contract across
  * instances, then what only Redis has: the documented layout, an outage and a restart.
  */
-class RedisConnectionDirectoryIT extends SharedConnectionDirectoryContract {
-
-    private static final Duration TTL = Duration.ofSeconds(1);
+class RedisConnectionDirectoryIT extends RedisDirectoryFixture {
 
     private static LocalRedis redis;
-    private static ExecutorService executor;
-    private static ScheduledExecutorService scheduler;
-
-    private final List<AutoCloseable> resources = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws IOException {
         redis = LocalRedis.start();
-        executor = Executors.newCachedThreadPool();
-        scheduler = Executors.newSingleThreadScheduledExecutor();
     }
 
     @AfterAll
     static void stopRedis() throws IOException {
-        executor.shutdownNow();
-        scheduler.shutdownNow();
         redis.close();
     }
 
@@ -60,47 +50,28 @@ class RedisConnectionDirectoryIT extends SharedConnectionDirectoryContract {
         redis.ensureRunning();
     }
 
-    @AfterEach
-    void closeResources() throws Exception {
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+    @Override
+    protected String url() {
+        return redis.url();
     }
 
     @Override
-    protected Duration ttl() {
-        return TTL;
+    protected boolean cluster() {
+        return false;
     }
 
     @Override
-    protected ConnectionDirectory newDirectory(int limit) throws Exception {
+    protected RedisBroker startBroker() {
         RedisBroker broker = new RedisBroker(redis.url(), executor, scheduler);
         broker.start();
-        resources.add(broker);
-        RedisConnectionDirectory directory = deaf(limit);
-        broker.onControl(directory::onControl);
-        awaitTrue(broker::isConnected, DEADLINE, "the broker holds the control channel");
-        return directory;
-    }
-
-    @Override
-    protected ConnectionDirectory newDeafDirectory(int limit) {
-        return deaf(limit);
-    }
-
-    private RedisConnectionDirectory deaf(int limit) {
-        RedisCommands commands = new RedisCommands(redis.url(), "herald-state");
-        resources.add(commands);
-        return new RedisConnectionDirectory(commands, InstanceId.random(), limit, TTL, executor);
+        return broker;
     }
 
     @Test
     void keepsTheDocumentedKeyAndMembers() throws Exception {
         // given
         InstanceId id = InstanceId.random();
-        RedisCommands commands = new RedisCommands(redis.url(), "herald-state");
-        resources.add(commands);
-        RedisConnectionDirectory directory = new RedisConnectionDirectory(commands, id, 5, TTL, executor);
+        RedisConnectionDirectory directory = directory(id, 5, true);
         String user = "auth0|" + newUser(); // a subject may hold '|'
 
         // when

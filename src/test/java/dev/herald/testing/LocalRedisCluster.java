@@ -1,7 +1,9 @@
-package dev.herald.infrastructure.broker.redis;
+package dev.herald.testing;
 
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Protocol;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +22,7 @@ import java.util.stream.Stream;
  * A real 3-master Redis Cluster (redis-server 7 from the system, which {@code .ci/run} installs) on
  * free ports of 127.0.0.1, in a temporary directory; {@link #close()} stops it and deletes the files.
  */
-final class LocalRedisCluster implements AutoCloseable {
+public final class LocalRedisCluster implements AutoCloseable {
 
     private static final Duration READY_DEADLINE = Duration.ofSeconds(30);
 
@@ -35,7 +37,7 @@ final class LocalRedisCluster implements AutoCloseable {
     }
 
     /** Starts three masters and joins them; fails with a clear message when redis-server 7 is missing. */
-    static LocalRedisCluster start() throws IOException, InterruptedException {
+    public static LocalRedisCluster start() throws IOException, InterruptedException {
         requireRedis7();
         LocalRedisCluster cluster = new LocalRedisCluster(Files.createTempDirectory("herald-redis-cluster"), freePorts(3));
         try {
@@ -111,16 +113,16 @@ final class LocalRedisCluster implements AutoCloseable {
         return out;
     }
 
-    int port(int node) {
+    public int port(int node) {
         return ports[node];
     }
 
     /** The seed URL: the first node. */
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + ports[0];
     }
 
-    int nodeOf(HostAndPort address) {
+    public int nodeOf(HostAndPort address) {
         for (int i = 0; i < ports.length; i++) {
             if (ports[i] == address.getPort()) {
                 return i;
@@ -129,7 +131,7 @@ final class LocalRedisCluster implements AutoCloseable {
         throw new IllegalArgumentException("not a node: " + address);
     }
 
-    void startNode(int i) throws IOException, InterruptedException {
+    public void startNode(int i) throws IOException, InterruptedException {
         int port = ports[i];
         servers[i] = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "5000",
@@ -151,12 +153,74 @@ final class LocalRedisCluster implements AutoCloseable {
         }
     }
 
+    /** A client of the whole cluster, for a test to look at keys wherever they live. */
+    public JedisCluster client() {
+        return new JedisCluster(new HostAndPort("127.0.0.1", ports[0]));
+    }
+
+    /** The node (0, 1 or 2) whose master owns a key or sharded channel now, per CLUSTER KEYSLOT and CLUSTER SLOTS. */
+    public int ownerOf(String key) {
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[0])) {
+            long slot = jedis.clusterKeySlot(key);
+            for (Object o : jedis.clusterSlots()) {
+                List<?> range = (List<?>) o;
+                if ((Long) range.get(0) <= slot && slot <= (Long) range.get(1)) {
+                    List<?> master = (List<?>) range.get(2);
+                    return nodeOf(new HostAndPort("127.0.0.1", ((Long) master.get(1)).intValue()));
+                }
+            }
+        }
+        throw new AssertionError("no owner for " + key);
+    }
+
+    /**
+     * Moves the slot of {@code key} from its master to node {@code target}, as a resharding does:
+     * its keys are migrated (MIGRATE), then every node is told the new owner.
+     */
+    public void moveSlotOf(String key, int target) {
+        int source = ownerOf(key);
+        if (source == target) {
+            throw new IllegalArgumentException(key + " is on node " + target + " already");
+        }
+        int slot;
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[source])) {
+            slot = (int) jedis.clusterKeySlot(key);
+        }
+        String sourceId = nodeId(source);
+        String targetId = nodeId(target);
+        clusterCommand(target, "SETSLOT", String.valueOf(slot), "IMPORTING", sourceId);
+        clusterCommand(source, "SETSLOT", String.valueOf(slot), "MIGRATING", targetId);
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[source])) {
+            List<String> keys;
+            while (!(keys = jedis.clusterGetKeysInSlot(slot, 100)).isEmpty()) {
+                for (String k : keys) {
+                    jedis.migrate("127.0.0.1", ports[target], k, 0, 5000);
+                }
+            }
+        }
+        for (int node = 0; node < ports.length; node++) {
+            clusterCommand(node, "SETSLOT", String.valueOf(slot), "NODE", targetId);
+        }
+    }
+
+    private String nodeId(int node) {
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[node])) {
+            return jedis.clusterMyId();
+        }
+    }
+
+    private void clusterCommand(int node, String... args) {
+        try (Jedis jedis = new Jedis("127.0.0.1", ports[node])) {
+            jedis.sendCommand(Protocol.Command.CLUSTER, args);
+        }
+    }
+
     /** kill -9 of one node. */
-    void kill(int i) throws InterruptedException {
+    public void kill(int i) throws InterruptedException {
         servers[i].destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
 
-    void awaitClusterOk() throws InterruptedException {
+    public void awaitClusterOk() throws InterruptedException {
         long end = System.nanoTime() + READY_DEADLINE.toNanos();
         for (int port : ports) {
             while (true) {
