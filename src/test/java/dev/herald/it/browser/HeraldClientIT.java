@@ -1,0 +1,214 @@
+package dev.herald.it.browser;
+
+import com.microsoft.playwright.Page;
+import dev.herald.it.Api;
+import dev.herald.it.Deployments;
+import dev.herald.it.Jwts;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * herald.js in a real Chromium against a real Herald on Payara Micro: the page comes from Herald's
+ * own origin and imports {@code /herald.js} as any application would.
+ */
+@ExtendWith(ArquillianExtension.class)
+class HeraldClientIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String RECORD = "() => JSON.stringify({ state: client && client.state, client: record.client,"
+            + " subscribed: record.subscribed, events: record.events.length, last: record.events.slice(-3) })";
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return Deployments.withTestPages(Deployments.herald(Map.of(
+                // A client that sends nothing but pongs is closed by the server after 5 s (4005):
+                // the resume test's real server-side drop.
+                "herald.idle-timeout", "5s",
+                // Tokens expire exactly at exp: the refresh test's tokens live 4 s.
+                "herald.jwt.clock-skew", "0s")));
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private static Browser browser;
+    private Page page;
+    private final List<String> sockets = new ArrayList<>();
+    private final AtomicInteger authFramesSent = new AtomicInteger();
+    private final AtomicInteger refreshedFramesReceived = new AtomicInteger();
+
+    @BeforeAll
+    static void launch() {
+        browser = Browser.launch();
+    }
+
+    @AfterAll
+    static void quit() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @AfterEach
+    void closePage() {
+        if (page != null) {
+            page.close();
+        }
+    }
+
+    /** Opens the test page from Herald's origin; the page's token provider calls {@code tokens}. */
+    private Page openPage(Supplier<String> tokens) {
+        page = browser.newPage();
+        page.onWebSocket(ws -> {
+            synchronized (sockets) {
+                sockets.add(ws.url());
+            }
+            ws.onFrameSent(f -> {
+                if (f.text() != null && f.text().contains("\"type\":\"auth\"")) {
+                    authFramesSent.incrementAndGet();
+                }
+            });
+            ws.onFrameReceived(f -> {
+                if (f.text() != null && f.text().contains("\"type\":\"refreshed\"")) {
+                    refreshedFramesReceived.incrementAndGet();
+                }
+            });
+        });
+        page.exposeFunction("mintToken", args -> tokens.get());
+        page.navigate(base + "test/client.html");
+        Browser.await(page, "() => window.pageReady === true", WAIT, "() => document.body.innerText");
+        return page;
+    }
+
+    private int socketCount() {
+        synchronized (sockets) {
+            return sockets.size();
+        }
+    }
+
+    @Test
+    void servesTheClientAsAJavaScriptModule() {
+        HttpResponse<String> response = new Api(base).get(null, "herald.js");
+        assertEquals(200, response.statusCode());
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        assertTrue(type.contains("javascript"), "a module script needs a JavaScript MIME type, got " + type);
+        assertTrue(response.body().contains("export class Herald"), "the client itself");
+    }
+
+    @Test
+    void resumesWithoutGapsOrDuplicatesWhenTheServerDropsTheConnectionMidStream() {
+        String channel = "stream:resume";
+        String publisher = Jwts.user("backend").publish("stream:*").sign();
+        openPage(() -> Jwts.user("reader").channels("stream:*").sign());
+        Api api = new Api(base);
+        // Without acks the client sends only pongs, so the server closes it as idle (4005) every 5 s.
+        page.evaluate("([url, channel]) => start(url, { token: 'provider', autoAck: false }, [{ name: channel }])",
+                List.of(base.toString(), channel));
+        Browser.await(page, "() => record.subscribed.length === 1", WAIT, RECORD);
+
+        // Publish without pause while the server drops the browser twice and it comes back twice.
+        long published = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long publishedAtLastReconnect = -1;
+        while (System.nanoTime() < deadline) {
+            published = api.publishOk(publisher, channel, "tick", "{\"n\":" + (published + 1) + "}");
+            if (published % 10 == 0) {
+                int reconnected = ((Number) page.evaluate("() => record.subscribed.length")).intValue() - 1;
+                if (reconnected >= 2 && publishedAtLastReconnect < 0) {
+                    publishedAtLastReconnect = published;
+                }
+                if (publishedAtLastReconnect >= 0 && published >= publishedAtLastReconnect + 20) {
+                    break; // and a little more live after the last resume
+                }
+            }
+        }
+        assertTrue(publishedAtLastReconnect >= 0, "the client was not dropped and resumed twice within " + WAIT);
+        long total = published;
+        Browser.await(page, "() => record.events.length >= " + total, WAIT, RECORD);
+        Browser.screenshot(page, "herald-client-resume");
+
+        @SuppressWarnings("unchecked")
+        List<Number> seqs = (List<Number>) page.evaluate("() => record.events.map((e) => e.seq)");
+        assertEquals(LongStream.rangeClosed(1, total).boxed().toList(), seqs.stream().map(Number::longValue).toList(), "every event once, in order");
+        @SuppressWarnings("unchecked")
+        List<Number> codes = (List<Number>) page.evaluate(
+                "() => record.client.filter((e) => e.name === 'disconnected').map((e) => e.code)");
+        assertTrue(codes.size() >= 2 && codes.stream().allMatch(c -> c.intValue() == 4005),
+                "dropped by the server's idle timeout: " + codes);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> subscriptions = (List<Map<String, Object>>) page.evaluate("() => record.subscribed");
+        for (Map<String, Object> resumed : subscriptions.subList(1, subscriptions.size())) {
+            assertEquals(true, resumed.get("recovered"), "every resume is recovered: " + resumed);
+            assertEquals(((Number) resumed.get("seq")).longValue() - ((Number) resumed.get("requested")).longValue(),
+                    ((Number) resumed.get("replayed")).longValue(), "resumed from the last event handled: " + resumed);
+        }
+        assertTrue(subscriptions.stream().anyMatch(s -> ((Number) s.get("replayed")).longValue() > 0),
+                "events published while the client was away came back by replay: " + subscriptions);
+        assertEquals(0, page.evaluate("() => record.resets.length"));
+    }
+
+    @Test
+    void refreshesTheTokenOverTheOpenConnectionBeforeItExpires() {
+        String channel = "stream:refresh";
+        AtomicInteger minted = new AtomicInteger();
+        openPage(() -> {
+            minted.incrementAndGet();
+            return Jwts.user("refresher").channels("stream:*").expiresIn(Duration.ofSeconds(4)).sign();
+        });
+        page.evaluate("([url, channel]) => start(url, { token: 'provider' }, [{ name: channel }])",
+                List.of(base.toString(), channel));
+
+        // Three refreshes take the connection well past the first token's expiry (4 s, no skew).
+        Browser.await(page, "() => count('refreshed') >= 3", WAIT, RECORD);
+        String publisher = Jwts.user("backend").publish("stream:*").sign();
+        long seq = new Api(base).publishOk(publisher, channel, "after_refresh", "{}");
+        Browser.await(page, "() => record.events.some((e) => e.seq === " + seq + ")", WAIT, RECORD);
+        Browser.screenshot(page, "herald-client-token-refresh");
+
+        assertEquals(1, socketCount(), "one WebSocket all along: " + sockets);
+        assertEquals(0, page.evaluate("() => count('disconnected')"), "never closed (no 4010)");
+        assertTrue(authFramesSent.get() >= 4, "the first auth frame and one per refresh: " + authFramesSent);
+        assertTrue(refreshedFramesReceived.get() >= 3, "refreshed frames: " + refreshedFramesReceived);
+        assertTrue(minted.get() >= 4, "the token provider was asked for every new token: " + minted);
+    }
+
+    @Test
+    void stopsForGoodWhenTheServerClosesWith4003() {
+        openPage(() -> Jwts.user("outsider").channels("stream:*").sign());
+        String forbidden = new Api(base).ws("/ws/secret/1").toString(); // not granted: close 4003
+        page.evaluate("([url, wsUrl]) => start(url, { token: 'provider', wsUrl }, [])", List.of(base.toString(), forbidden));
+
+        Browser.await(page, "() => count('stopped') === 1", WAIT, RECORD);
+        Browser.screenshot(page, "herald-client-4003");
+
+        assertEquals(Map.of("name", "disconnected", "code", 4003, "willReconnect", false),
+                page.evaluate("() => { const d = record.client.find((e) => e.name === 'disconnected');"
+                        + " return { name: d.name, code: d.code, willReconnect: d.willReconnect }; }"));
+        // The decision not to reconnect is taken and reported at the close, before any timer.
+        assertEquals(0, page.evaluate("() => count('reconnecting')"));
+        assertEquals("stopped", page.evaluate("() => client.state"));
+        assertEquals("stopped", page.evaluate("() => { try { client.subscribe('stream:x', () => {}); return 'subscribed'; }"
+                + " catch (e) { return e.code; } }"));
+        assertEquals(1, socketCount());
+    }
+}
