@@ -491,6 +491,11 @@ export class Herald {
         return token;
     }
 
+    /** Read through a method: the state may change while an `await` is pending. */
+    stopped() {
+        return this.state === "stopped";
+    }
+
     async connect() {
         if (this.state === "stopped") {
             return;
@@ -501,13 +506,13 @@ export class Herald {
         try {
             token = await this.getToken();
         } catch (e) {
-            if (generation === this.generation && this.state !== "stopped") {
+            if (generation === this.generation && !this.stopped()) {
                 this.emit("error", e instanceof HeraldError ? e : new HeraldError("unauthorized", `the token provider failed: ${e}`, { cause: e }));
                 this.disconnected(generation, 1006, "no token", false);
             }
             return;
         }
-        if (generation !== this.generation || this.state === "stopped") {
+        if (generation !== this.generation || this.stopped()) {
             return;
         }
         this.token = token;
@@ -638,9 +643,6 @@ export class Herald {
             this.stopStream(entry);
         }
         this.failPending("stopped", `the client stopped: ${reason}`);
-        for (const frame of this.outbox) {
-            /** @type {any} */ (frame).reject?.(new HeraldError("stopped", "the client stopped"));
-        }
         this.outbox = [];
         const ws = this.ws;
         this.ws = null;
@@ -1037,6 +1039,7 @@ export class Herald {
         /** @type {{code: number, reason: string} | null} */
         let closed = null;
         try {
+            /** @type {Record<string, string>} */
             const headers = { Accept: "text/event-stream", Authorization: `Bearer ${this.token}` };
             if (entry.position !== null) {
                 headers["Last-Event-ID"] = String(entry.position);
