@@ -508,7 +508,7 @@ export class Herald {
         } catch (e) {
             if (generation === this.generation && !this.stopped()) {
                 this.emit("error", e instanceof HeraldError ? e : new HeraldError("unauthorized", `the token provider failed: ${e}`, { cause: e }));
-                this.disconnected(generation, 1006, "no token", false);
+                this.disconnected(generation, 1006, "no token", false, false);
             }
             return;
         }
@@ -572,8 +572,10 @@ export class Herald {
      * @param {number} code
      * @param {string} reason
      * @param {boolean} welcomed the connection had been accepted
+     * @param {boolean} [reachedTransport] false when no connection was even tried (no token): not a
+     *   reason to fall back to SSE
      */
-    disconnected(generation, code, reason, welcomed) {
+    disconnected(generation, code, reason, welcomed, reachedTransport = true) {
         if (generation !== this.generation || this.state === "stopped") {
             return;
         }
@@ -594,7 +596,7 @@ export class Herald {
             this.stop(code, reason);
             return;
         }
-        if (!welcomed && this.transport === "websocket" && !REFRESH_CODES.has(code)) {
+        if (!welcomed && reachedTransport && this.transport === "websocket" && !REFRESH_CODES.has(code)) {
             this.wsFailures++;
             if (this.wsFailures >= this.options.fallbackAfter && this.options.transports.includes("sse")) {
                 this.transport = "sse";
