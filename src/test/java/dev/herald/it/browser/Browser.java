@@ -5,6 +5,9 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +23,10 @@ import java.util.stream.Stream;
 /**
  * A real headless Chromium for the browser tests: the one installed on the machine (Debian's
  * {@code chromium} package), driven by Playwright for Java, with a fresh profile per instance.
- * Playwright never downloads a browser here; the machine's network may be closed.
+ * Playwright never downloads a browser here; the machine's network may be closed. Test classes get
+ * one shared instance as a parameter through {@link Shared}.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     /** Where the browser comes from; {@code -Dherald.chromium=/path} overrides it. */
     public static final Path CHROMIUM = Paths.get(System.getProperty("herald.chromium", "/usr/bin/chromium"));
@@ -73,6 +77,23 @@ public final class Browser implements AutoCloseable {
             playwright.close();
             deleteQuietly(profile);
             throw e;
+        }
+    }
+
+    /**
+     * Resolves {@code Browser} parameters with one Chromium for the whole test run, started on first
+     * use and closed when JUnit finishes.
+     */
+    public static final class Shared implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == Browser.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return context.getRoot().getStore(ExtensionContext.Namespace.create(Browser.class))
+                    .getOrComputeIfAbsent(Browser.class, k -> launch(), Browser.class);
         }
     }
 

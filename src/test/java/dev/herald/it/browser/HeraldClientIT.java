@@ -8,9 +8,8 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * herald.js in a real Chromium against a real Herald on Payara Micro: the page comes from Herald's
  * own origin and imports {@code /herald.js} as any application would.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, Browser.Shared.class})
 class HeraldClientIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -51,22 +50,16 @@ class HeraldClientIT {
     @ArquillianResource
     URL base;
 
-    private static Browser browser;
+    private Browser browser;
     private Page page;
     private final List<String> sockets = new ArrayList<>();
     private final AtomicInteger authFramesSent = new AtomicInteger();
     private final AtomicInteger refreshedFramesReceived = new AtomicInteger();
 
-    @BeforeAll
-    static void launch() {
-        browser = Browser.launch();
-    }
 
-    @AfterAll
-    static void quit() {
-        if (browser != null) {
-            browser.close();
-        }
+    @BeforeEach
+    void useBrowser(Browser browser) {
+        this.browser = browser;
     }
 
     @AfterEach

@@ -4,11 +4,10 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Route;
 import dev.herald.it.Deployments;
 import dev.herald.it.Jwts;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,28 +31,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * served by Playwright from the sources, and the SSE tests answer with a scripted event stream,
  * which lets them send what a correct server never does (events seen twice).
  */
+@ExtendWith(Browser.Shared.class)
 class HeraldJsIT {
 
     private static final String ORIGIN = "http://herald.test";
     private static final Path CLIENT = Paths.get("src/main/webapp/herald.js");
 
-    private static Browser browser;
     private Page page;
 
-    @BeforeAll
-    static void launch() {
-        browser = Browser.launch();
-    }
-
-    @AfterAll
-    static void quit() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @BeforeEach
-    void open() {
+    void open(Browser browser) {
         page = browser.newPage();
         page.route(ORIGIN + "/herald.js", route -> serve(route, CLIENT, "text/javascript"));
         page.route(ORIGIN + "/test/**", route -> serve(route,
