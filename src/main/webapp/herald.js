@@ -953,7 +953,9 @@ export class Herald {
                 this.ws?.close(4000, "no answer to ping");
                 // A dead TCP connection may take minutes to report the close: do not wait for it.
                 this.disconnected(this.generation, 1006, "no answer to ping", true);
-            } else if (!this.pingSent && now - this.lastReceived > interval) {
+            } else if (!this.pingSent && now - this.lastReceived > interval + timeout) {
+                // Longer than the server waits before pinging a silent client: a client that only
+                // listens hears the server's pings first and just answers them.
                 this.pingSent = now;
                 this.send({ type: "ping" });
             }

@@ -4,6 +4,8 @@ import com.microsoft.playwright.Page;
 import dev.herald.it.Api;
 import dev.herald.it.Deployments;
 import dev.herald.it.Jwts;
+import dev.herald.testing.Frames;
+import jakarta.json.JsonObject;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.LongStream;
@@ -44,7 +47,10 @@ class HeraldClientIT {
                 // the resume test's real server-side drop.
                 "herald.idle-timeout", "5s",
                 // Tokens expire exactly at exp: the refresh test's tokens live 4 s.
-                "herald.jwt.clock-skew", "0s")));
+                "herald.jwt.clock-skew", "0s",
+                // A client silent for 1 s is pinged and must answer within 3 s (else 4004).
+                "herald.heartbeat.interval", "1s",
+                "herald.heartbeat.timeout", "3s")));
     }
 
     @ArquillianResource
@@ -55,6 +61,9 @@ class HeraldClientIT {
     private final List<String> sockets = new ArrayList<>();
     private final AtomicInteger authFramesSent = new AtomicInteger();
     private final AtomicInteger refreshedFramesReceived = new AtomicInteger();
+    private final AtomicInteger pingsReceived = new AtomicInteger();
+    private final AtomicInteger pongsSent = new AtomicInteger();
+    private final List<Long> ackedSeqs = new CopyOnWriteArrayList<>();
 
 
     @BeforeEach
@@ -77,13 +86,20 @@ class HeraldClientIT {
                 sockets.add(ws.url());
             }
             ws.onFrameSent(f -> {
-                if (f.text() != null && f.text().contains("\"type\":\"auth\"")) {
-                    authFramesSent.incrementAndGet();
+                JsonObject frame = Frames.parse(f.text());
+                switch (frame.getString("type")) {
+                    case "auth" -> authFramesSent.incrementAndGet();
+                    case "pong" -> pongsSent.incrementAndGet();
+                    case "ack" -> ackedSeqs.add(frame.getJsonNumber("seq").longValue());
+                    default -> { }
                 }
             });
             ws.onFrameReceived(f -> {
-                if (f.text() != null && f.text().contains("\"type\":\"refreshed\"")) {
-                    refreshedFramesReceived.incrementAndGet();
+                JsonObject frame = Frames.parse(f.text());
+                switch (frame.getString("type")) {
+                    case "refreshed" -> refreshedFramesReceived.incrementAndGet();
+                    case "ping" -> pingsReceived.incrementAndGet();
+                    default -> { }
                 }
             });
         });
@@ -183,6 +199,74 @@ class HeraldClientIT {
         assertTrue(authFramesSent.get() >= 4, "the first auth frame and one per refresh: " + authFramesSent);
         assertTrue(refreshedFramesReceived.get() >= 3, "refreshed frames: " + refreshedFramesReceived);
         assertTrue(minted.get() >= 4, "the token provider was asked for every new token: " + minted);
+    }
+
+    @Test
+    void answersTheServersPingsSoAQuietConnectionIsNotClosedForMissingHeartbeats() {
+        openPage(() -> Jwts.user("quiet").channels("stream:*").sign());
+        page.evaluate("([url, channel]) => start(url, { token: 'provider' }, [{ name: channel }])",
+                List.of(base.toString(), "stream:quiet"));
+
+        page.waitForCondition(() -> pongsSent.get() >= 3, new Page.WaitForConditionOptions().setTimeout(WAIT.toMillis()));
+
+        assertTrue(pingsReceived.get() >= 3, "the server pinged the quiet client: " + pingsReceived);
+        @SuppressWarnings("unchecked")
+        List<Number> codes = (List<Number>) page.evaluate(
+                "() => record.client.filter((e) => e.name === 'disconnected').map((e) => e.code)");
+        assertTrue(codes.stream().noneMatch(c -> c.intValue() == 4004), "never closed for a missing pong: " + codes);
+    }
+
+    @Test
+    void acknowledgesHandledEventsSoTheUsersNextClientResumesAfterThem() {
+        String channel = "stream:acks";
+        String publisher = Jwts.user("backend").publish("stream:*").sign();
+        Api api = new Api(base);
+        openPage(() -> Jwts.user("acker").channels("stream:*").sign());
+        page.evaluate("([url, channel]) => start(url, { token: 'provider', ackDelay: 200 }, [{ name: channel }])",
+                List.of(base.toString(), channel));
+        Browser.await(page, "() => record.subscribed.length === 1", WAIT, RECORD);
+        for (int i = 1; i <= 10; i++) {
+            api.publishOk(publisher, channel, "tick", "{\"n\":" + i + "}");
+        }
+        page.waitForCondition(() -> ackedSeqs.contains(10L), new Page.WaitForConditionOptions().setTimeout(WAIT.toMillis()));
+        assertEquals(ackedSeqs.stream().sorted().distinct().toList(), ackedSeqs, "cumulative acks only move forward");
+
+        // An ack has no answer: a request answered on the same connection shows the server has
+        // handled the ack before it.
+        page.evaluate("c => client.presence(c)", channel);
+        // The user's next client (another tab, a reload) subscribes without a position.
+        page.evaluate("() => { client.close(); record.events = []; record.subscribed = []; }");
+        for (int i = 11; i <= 13; i++) {
+            api.publishOk(publisher, channel, "tick", "{\"n\":" + i + "}");
+        }
+        page.evaluate("([url, channel]) => start(url, { token: 'provider' }, [{ name: channel }])",
+                List.of(base.toString(), channel));
+        Browser.await(page, "() => record.events.length >= 3", WAIT, RECORD);
+
+        assertEquals(List.of(11, 12, 13), page.evaluate("() => record.events.map((e) => e.seq)"));
+        assertEquals(Map.of("recovered", true, "replayed", 3), page.evaluate(
+                "() => ({ recovered: record.subscribed[0].recovered, replayed: record.subscribed[0].replayed })"));
+    }
+
+    @Test
+    void callsOnResetAndFollowsTheHeadWhenTheServerCannotResumeFromTheSavedPosition() {
+        String channel = "stream:reset";
+        String publisher = Jwts.user("backend").publish("stream:*").sign();
+        Api api = new Api(base);
+        api.publishOk(publisher, channel, "tick", "{}");
+        api.publishOk(publisher, channel, "tick", "{}");
+        openPage(() -> Jwts.user("resetter").channels("stream:*").sign());
+        // A position the channel never reached (say, saved before the database was replaced).
+        page.evaluate("([url, channel]) => start(url, { token: 'provider' }, [{ name: channel, since: 50 }])",
+                List.of(base.toString(), channel));
+        Browser.await(page, "() => record.resets.length === 1", WAIT, RECORD);
+
+        assertEquals(Map.of("seq", 2, "recovered", false, "requested", 50), page.evaluate(
+                "() => { const r = record.resets[0]; return { seq: r.seq, recovered: r.recovered, requested: r.requested }; }"));
+        long next = api.publishOk(publisher, channel, "tick", "{}");
+        Browser.await(page, "() => record.events.length === 1", WAIT, RECORD);
+        assertEquals(List.of((int) next), page.evaluate("() => record.events.map((e) => e.seq)"),
+                "events after the head arrive although they are below the old position");
     }
 
     @Test
