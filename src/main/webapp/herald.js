@@ -74,7 +74,7 @@
  * The payload of each client event (see {@link Herald#on}).
  * @typedef {object} HeraldEvents
  * @property {{state: HeraldState, previous: HeraldState}} state every state change
- * @property {{attempt: number}} connecting a transport is being opened
+ * @property {{attempt: number, transport: HeraldTransport}} connecting a transport is being opened
  * @property {{transport: HeraldTransport, connectionId?: string, user?: string}} connected
  * @property {{code: number, reason: string, willReconnect: boolean}} disconnected the connection ended
  * @property {{attempt: number, delay: number}} reconnecting a reconnect is scheduled in `delay` ms
@@ -501,7 +501,7 @@ export class Herald {
             return;
         }
         const generation = ++this.generation;
-        this.emit("connecting", { attempt: this.attempt });
+        this.emit("connecting", { attempt: this.attempt, transport: this.transport });
         let token;
         try {
             token = await this.getToken();
@@ -599,8 +599,9 @@ export class Herald {
         if (!welcomed && reachedTransport && this.transport === "websocket" && !REFRESH_CODES.has(code)) {
             this.wsFailures++;
             if (this.wsFailures >= this.options.fallbackAfter && this.options.transports.includes("sse")) {
+                // The backoff keeps growing: if Herald itself is down, SSE fails too and the client
+                // comes back to WebSocket (sseUnreachable), without hammering it.
                 this.transport = "sse";
-                this.attempt = 0;
                 this.emit("fallback", { from: "websocket", to: "sse" });
             }
         }
@@ -1019,11 +1020,18 @@ export class Herald {
         for (const entry of this.channels.values()) {
             this.openStream(entry);
         }
-        for (const frame of this.outbox) {
-            const ref = /** @type {any} */ (frame).ref;
-            this.settle(ref, null, new HeraldError("unsupported_transport", "the connection fell back to SSE before the request was sent"));
-        }
+        // Requests queued for the WebSocket go over HTTP where HTTP can carry them.
+        const queued = this.outbox;
         this.outbox = [];
+        for (const frame of /** @type {any[]} */ (queued)) {
+            const channel = encodeURIComponent(frame.channel);
+            const answer = frame.type === "publish"
+                ? this.http("POST", `/api/channels/${channel}/events`,
+                    { type: frame.event, data: frame.data, ...(frame.correlationId ? { correlationId: frame.correlationId } : {}) })
+                : frame.type === "presence" ? this.http("GET", `/api/channels/${channel}/presence`)
+                    : Promise.reject(new HeraldError("unsupported_transport", "commands need a WebSocket; this client fell back to SSE"));
+            answer.then((value) => this.settle(frame.ref, value, null), (error) => this.settle(frame.ref, null, error));
+        }
     }
 
     /** @param {Channel} entry */
@@ -1042,6 +1050,7 @@ export class Herald {
         const current = () => entry.stream === controller && this.channels.get(entry.name) === entry && this.state !== "stopped";
         /** @type {{code: number, reason: string} | null} */
         let closed = null;
+        let answered = false;
         try {
             /** @type {Record<string, string>} */
             const headers = { Accept: "text/event-stream", Authorization: `Bearer ${this.token}` };
@@ -1050,6 +1059,7 @@ export class Herald {
             }
             const response = await fetch(`${this.httpUrl}/api/channels/${encodeURIComponent(entry.name)}/events`,
                 { headers, signal: controller.signal, cache: "no-store" });
+            answered = true;
             if (!current()) {
                 return;
             }
@@ -1088,6 +1098,12 @@ export class Herald {
             if (!current()) {
                 return;
             }
+            if (!answered && this.options.transports.includes("websocket")) {
+                // No HTTP answer at all: Herald is unreachable, not just its WebSocket. Go back to
+                // trying WebSocket, so a server restart does not leave clients on SSE for good.
+                this.sseUnreachable(e);
+                return;
+            }
             this.emit("error", new HeraldError("transport_failed", `the event stream of ${entry.name} failed: ${e}`, { channel: entry.name, cause: e }));
         }
         if (!current()) {
@@ -1115,6 +1131,21 @@ export class Herald {
                 this.openStream(entry);
             }
         }, delay);
+    }
+
+    /** @param {any} cause */
+    sseUnreachable(cause) {
+        for (const entry of this.channels.values()) {
+            this.stopStream(entry);
+            entry.active = false;
+        }
+        this.clearRefresh();
+        this.transport = "websocket";
+        this.wsFailures = 0;
+        this.emit("error", new HeraldError("transport_failed", `Herald is unreachable over HTTP too: ${cause}`, { cause }));
+        this.emit("disconnected", { code: 1006, reason: "unreachable", willReconnect: true });
+        this.generation++;
+        this.scheduleReconnect();
     }
 
     /**

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -170,6 +171,28 @@ class HeraldJsIT {
         }
         assertEquals("", gets.get(0).get("last-event-id"), "the first stream has no position to resume from");
         assertEquals("3", gets.get(1).get("last-event-id"), "the second resumes after the last event handled");
+    }
+
+    @Test
+    void goesBackToWebSocketWhenHeraldDoesNotAnswerOverHttpEither() {
+        page.route(ORIGIN + "/api/channels/**", Route::abort); // no HTTP answer: Herald is down, not just its WebSocket
+        String token = Jwts.user("alice").channels("diagnosis:*").sign();
+        page.evaluate("({ url, token, wsUrl }) => start(url, { token, wsUrl, minDelay: 20, maxDelay: 100 },"
+                + " [{ name: 'diagnosis:42' }])", Map.of("url", ORIGIN, "token", token, "wsUrl", refusedWebSocket()));
+
+        Browser.await(page, "() => record.client.filter((e) => e.name === 'connecting' && e.transport === 'sse').length >= 2",
+                Duration.ofSeconds(30), "() => JSON.stringify(record)");
+        page.evaluate("() => client.close()");
+
+        @SuppressWarnings("unchecked")
+        List<String> transports = (List<String>) page.evaluate(
+                "() => record.client.filter((e) => e.name === 'connecting').map((e) => e.transport)");
+        assertEquals(List.of("websocket", "websocket", "sse", "websocket", "websocket", "sse"), transports.subList(0, 6));
+        @SuppressWarnings("unchecked")
+        List<Number> attempts = (List<Number>) page.evaluate(
+                "() => record.client.filter((e) => e.name === 'reconnecting').map((e) => e.attempt)");
+        assertEquals(LongStream.rangeClosed(1, attempts.size()).boxed().toList(),
+                attempts.stream().map(Number::longValue).toList(), "the backoff keeps growing across transports");
     }
 
     @Test
