@@ -270,6 +270,38 @@ class HeraldClientIT {
     }
 
     @Test
+    void asksTheProviderForANewTokenAndReconnectsAfterA4001() {
+        AtomicInteger minted = new AtomicInteger();
+        openPage(() -> minted.incrementAndGet() == 1
+                ? Jwts.user("bob").channels("stream:*").hs256("not-the-secret-herald-was-given-0123456789")
+                : Jwts.user("bob").channels("stream:*").sign());
+        page.evaluate("([url, channel]) => start(url, { token: 'provider' }, [{ name: channel }])",
+                List.of(base.toString(), "stream:retoken"));
+
+        Browser.await(page, "() => record.subscribed.length === 1", WAIT, RECORD);
+
+        assertEquals(Map.of("code", 4001, "willReconnect", true), page.evaluate(
+                "() => { const d = record.client.find((e) => e.name === 'disconnected'); return { code: d.code, willReconnect: d.willReconnect }; }"));
+        assertEquals(2, minted.get(), "a new token for the reconnect");
+        assertEquals(2, socketCount());
+    }
+
+    @Test
+    void stopsAfterA4001WhenTheTokenIsAFixedString() {
+        openPage(() -> {
+            throw new AssertionError("no provider: the token is a string");
+        });
+        String badToken = Jwts.user("bob").channels("stream:*").hs256("not-the-secret-herald-was-given-0123456789");
+        page.evaluate("([url, token]) => start(url, { token }, [{ name: 'stream:fixed' }])", List.of(base.toString(), badToken));
+
+        Browser.await(page, "() => count('stopped') === 1", WAIT, RECORD);
+
+        assertEquals(4001, page.evaluate("() => record.client.find((e) => e.name === 'stopped').code"));
+        assertEquals(0, page.evaluate("() => count('reconnecting')"), "a string cannot be refreshed: no retry with it");
+        assertEquals(1, socketCount());
+    }
+
+    @Test
     void stopsForGoodWhenTheServerClosesWith4003() {
         openPage(() -> Jwts.user("outsider").channels("stream:*").sign());
         String forbidden = new Api(base).ws("/ws/secret/1").toString(); // not granted: close 4003
