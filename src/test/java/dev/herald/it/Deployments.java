@@ -5,6 +5,12 @@ import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -35,6 +41,26 @@ public final class Deployments {
                 .addAsResource(new StringAsset(properties), "META-INF/microprofile-config.properties");
         for (Class<?> c : applicationClasses) {
             archive.addClass(c);
+        }
+        return archive;
+    }
+
+    /** Where the browser tests' pages live; they are served from Herald's origin, under /test/. */
+    public static final Path TEST_PAGES = Paths.get("src/test/webapp");
+
+    /**
+     * Adds the browser test pages to a test deployment, so that they load {@code /herald.js} from
+     * the same origin as Herald. They never go into the production WAR.
+     */
+    public static WebArchive withTestPages(WebArchive archive) {
+        List<Path> files;
+        try (var walk = Files.walk(TEST_PAGES)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (Path file : files) {
+            archive.addAsWebResource(file.toFile(), TEST_PAGES.relativize(file).toString().replace(File.separatorChar, '/'));
         }
         return archive;
     }
