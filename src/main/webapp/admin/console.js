@@ -153,7 +153,6 @@ function showConsole(health) {
   clearInterval(refreshTimer);
   refreshTimer = setInterval(refreshVisible, REFRESH_MS);
   auditFeed.start();
-  reloadAudit();
 }
 
 // ---- Health -----------------------------------------------------------------------------------
@@ -302,15 +301,21 @@ function applyFilter() {
   nextCursor = null;
   renderAudit();
   auditFeed.sendFilter();
-  reloadAudit();
+  reloadAudit(); // now, and again when the live feed confirms the filter
 }
 
-/** The live tail on /ws/audit: authenticates with an auth frame (keeping the token out of URLs), reconnects with jitter. */
+/**
+ * The live tail on /ws/audit: authenticates with an auth frame (keeping the token out of URLs),
+ * reconnects with jitter. The server answers the stream's start and every filter frame with
+ * `filtered`; audit frames that arrive while a filter change is pending may match the old filter
+ * and are skipped, and each `filtered` reloads the search, which fills in anything skipped.
+ */
 const auditFeed = (() => {
   let socket = null;
   let attempt = 0;
   let retryTimer;
   let running = false;
+  let pendingFilters = 0;
 
   const state = (name) => {
     const badge = document.querySelector('[data-testid="audit-live"]');
@@ -319,7 +324,16 @@ const auditFeed = (() => {
   };
 
   function send(frame) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  }
+
+  function sendFilter() {
+    if (send({ type: 'filter', filter: currentFilter() })) {
+      pendingFilters++;
+      state('connecting');
+    }
   }
 
   function connect() {
@@ -328,6 +342,7 @@ const auditFeed = (() => {
     state('connecting');
     const ws = new WebSocket(auditSocketUrl);
     socket = ws;
+    pendingFilters = 1; // the stream's own `filtered` when it starts
     ws.onopen = () => ws.send(JSON.stringify({ type: 'auth', token }));
     ws.onmessage = (message) => {
       let frame;
@@ -335,13 +350,17 @@ const auditFeed = (() => {
       switch (frame.type) {
         case 'welcome':
           attempt = 0;
-          send({ type: 'filter', filter: currentFilter() });
+          sendFilter();
           break;
         case 'filtered':
-          state('live');
+          pendingFilters = Math.max(0, pendingFilters - 1);
+          if (pendingFilters === 0) {
+            state('live');
+            reloadAudit();
+          }
           break;
         case 'audit':
-          addLive(frame.record);
+          if (pendingFilters === 0) addLive(frame.record);
           break;
         case 'ping':
           send({ type: 'pong' });
@@ -363,9 +382,9 @@ const auditFeed = (() => {
       } else if (event.code === 4001 || event.code === 4010) {
         signOut('Your token is no longer accepted; sign in again.');
       } else {
-        // Full jitter, 0.5 s doubling to 20 s; a reconnect also reloads what was missed meanwhile.
+        // Full jitter, 0.5 s doubling to 20 s; the next `filtered` reloads what was missed meanwhile.
         const ceiling = Math.min(20000, 500 * 2 ** attempt++);
-        retryTimer = setTimeout(() => { connect(); reloadAudit(); }, Math.random() * ceiling);
+        retryTimer = setTimeout(connect, Math.random() * ceiling);
       }
     };
   }
@@ -380,7 +399,7 @@ const auditFeed = (() => {
       if (ws) ws.close(1000, 'signed out');
       state('closed');
     },
-    sendFilter() { state('connecting'); send({ type: 'filter', filter: currentFilter() }); },
+    sendFilter,
   };
 })();
 
