@@ -7,6 +7,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,7 +33,9 @@ public final class RedisCommands implements AutoCloseable {
     private final LazyRedisClient client;
     private final String description;
     private final LogThrottle failureLog = new LogThrottle(LOG_INTERVAL);
-    private volatile long pausedUntil = System.nanoTime();
+    /** {@code System.nanoTime}, or a ticker a test moves by hand. */
+    private final LongSupplier ticker;
+    private volatile long pausedUntil;
     private volatile boolean closed;
 
     /**
@@ -42,11 +45,13 @@ public final class RedisCommands implements AutoCloseable {
      * @param clientName shows in Redis's CLIENT LIST
      */
     public RedisCommands(String url, boolean cluster, String clientName) {
-        this(url, cluster, clientName, TIMEOUT);
+        this(url, cluster, clientName, TIMEOUT, System::nanoTime);
     }
 
-    RedisCommands(String url, boolean cluster, String clientName, Duration timeout) {
+    RedisCommands(String url, boolean cluster, String clientName, Duration timeout, LongSupplier ticker) {
         RedisEndpoint endpoint = RedisEndpoint.parse(url);
+        this.ticker = ticker;
+        this.pausedUntil = ticker.getAsLong();
         this.client = new LazyRedisClient(endpoint, cluster, POOL_SIZE, timeout, clientName);
         this.description = endpoint + (cluster ? " (cluster)" : "");
     }
@@ -58,7 +63,7 @@ public final class RedisCommands implements AutoCloseable {
      * @return the work's result; empty when Redis is unreachable, was a moment ago, or refused the work
      */
     public <T> Optional<T> call(String what, Function<UnifiedJedis, T> work) {
-        if (closed || System.nanoTime() - pausedUntil < 0) {
+        if (closed || paused()) {
             return Optional.empty();
         }
         try {
@@ -68,7 +73,7 @@ public final class RedisCommands implements AutoCloseable {
             LOG.log(Level.SEVERE, what + " failed at Redis " + description, e);
             return Optional.empty();
         } catch (RuntimeException e) {
-            pausedUntil = System.nanoTime() + PAUSE.toNanos();
+            pausedUntil = ticker.getAsLong() + PAUSE.toNanos();
             long held = failureLog.pass();
             if (held >= 0 && !closed) {
                 LOG.warning(() -> what + " failed: Redis at " + description + " is unreachable (" + e.getMessage()
@@ -77,6 +82,11 @@ public final class RedisCommands implements AutoCloseable {
             }
             return Optional.empty();
         }
+    }
+
+    /** Whether calls are refused without trying Redis, in the pause after a failure. */
+    boolean paused() {
+        return ticker.getAsLong() - pausedUntil < 0;
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The contract of a presence that connects instances: everything {@link PresenceContract} asks,
@@ -42,7 +41,6 @@ public abstract class SharedPresenceContract extends PresenceContract {
         ChannelName channel = newChannel();
         presence.join(channel, "alice", "a1");
         crashed.join(channel, "bob", "b1");
-        long joined = System.nanoTime();
         assertEquals(users("alice", 1, "bob", 1), presence.of(channel));
 
         // when
@@ -50,10 +48,8 @@ public abstract class SharedPresenceContract extends PresenceContract {
             presence.refresh();
             return presence.of(channel).equals(users("alice", 1));
         }, ttl().plus(DEADLINE), "bob's entry expires");
-        Duration took = Duration.ofNanos(System.nanoTime() - joined);
 
         // then
-        assertTrue(took.compareTo(ttl().minusMillis(100)) >= 0, "expired after " + took + ", before the time to live");
         assertEquals(users("alice", 1), crashed.of(channel), "every instance sees the same");
     }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The contract of a directory that connects instances: everything {@link ConnectionDirectoryContract}
@@ -45,15 +44,12 @@ public abstract class SharedConnectionDirectoryContract extends ConnectionDirect
         String user = newUser();
         a.register(user, "a1", 1);
         a.register(user, "a2", 2);
-        long registered = System.nanoTime();
         assertEquals(List.of("a1", "a2"), b.connections(user));
 
         // when
         awaitTrue(() -> b.connections(user).isEmpty(), ttl().plus(DEADLINE), "a's connections expire");
-        Duration took = Duration.ofNanos(System.nanoTime() - registered);
 
         // then
-        assertTrue(took.compareTo(ttl().minusMillis(100)) >= 0, "expired after " + took + ", before the time to live");
         assertEquals(List.of(), b.register(user, "b1", 3));
         assertEquals(List.of(), b.register(user, "b2", 4));
         assertEquals(List.of(), a.evicted());

@@ -317,6 +317,11 @@ public class RedisBroker implements Broker, ControlChannel, AutoCloseable {
         LOG.info(() -> "Redis broker for " + description + " closed");
     }
 
+    /** Whether the subscription loop has ended: after {@link #close()}, or if it failed. */
+    boolean subscriptionLoopEnded() {
+        return stopped.getCount() == 0;
+    }
+
     /** Names the server, never the credentials. */
     @Override
     public String toString() {

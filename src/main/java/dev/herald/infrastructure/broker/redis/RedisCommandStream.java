@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -42,7 +43,9 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
     private final Clock clock;
     private final LazyRedisClient client;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile long pausedUntil = System.nanoTime();
+    /** {@code System.nanoTime}, or a ticker a test moves by hand. */
+    private final LongSupplier ticker;
+    private volatile long pausedUntil;
     private final LogThrottle lostLog = new LogThrottle(LOG_INTERVAL);
 
     /**
@@ -52,11 +55,17 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
      * @throws IllegalArgumentException when the URL is not a Redis URL
      */
     public RedisCommandStream(String url, boolean cluster, String stream, int maxLength, Clock clock) {
+        this(url, cluster, stream, maxLength, clock, System::nanoTime);
+    }
+
+    RedisCommandStream(String url, boolean cluster, String stream, int maxLength, Clock clock, LongSupplier ticker) {
         this.endpoint = RedisEndpoint.parse(url);
         this.client = new LazyRedisClient(endpoint, cluster, POOL_SIZE, TIMEOUT, "herald-commands");
         this.stream = stream;
         this.maxLength = maxLength;
         this.clock = clock;
+        this.ticker = ticker;
+        this.pausedUntil = ticker.getAsLong();
     }
 
     @Override
@@ -64,7 +73,7 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
         if (closed.get()) {
             return;
         }
-        if (System.nanoTime() - pausedUntil < 0) {
+        if (paused()) {
             lost(command, "paused after a failure");
             return;
         }
@@ -76,12 +85,17 @@ public class RedisCommandStream implements CommandSink, AutoCloseable {
         try {
             client.get().xadd(stream, params, fields(command, clock));
         } catch (RuntimeException e) {
-            pausedUntil = System.nanoTime() + PAUSE.toNanos();
+            pausedUntil = ticker.getAsLong() + PAUSE.toNanos();
             // Idle connections lead to the Redis that just failed: the next try after the pause starts
             // afresh. (A cluster client drops a failed node's connections and reads the slot map again itself.)
             client.clearIdle();
             lost(command, String.valueOf(e.getMessage()));
         }
+    }
+
+    /** Whether commands are dropped without trying Redis, in the pause after a failure. */
+    boolean paused() {
+        return ticker.getAsLong() - pausedUntil < 0;
     }
 
     /** The entry of one command, fields in the documented order; optional ones only when present. */

@@ -213,6 +213,11 @@ public class RedisIngestStream implements AutoCloseable {
         LOG.info(() -> "stopped consuming " + stream + " at " + endpoint);
     }
 
+    /** Whether the loop has ended: after {@link #close()}, unless a call it made is stuck. */
+    boolean loopEnded() {
+        return stopped.getCount() == 0;
+    }
+
     @Override
     public String toString() {
         return "Redis stream " + stream + " at " + endpoint + " (group " + GROUP + ", consumer " + consumer + ")";

@@ -23,7 +23,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -32,6 +35,7 @@ import java.util.logging.Logger;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,7 +46,8 @@ class RedisBrokerIT extends SharedBrokerContract {
 
     /** Reconnect backoff is capped at 5 s with jitter; this leaves room for a slow machine. */
     private static final Duration RECONNECT_DEADLINE = Duration.ofSeconds(20);
-    private static final Duration BOUNDED_CLOSE = Duration.ofSeconds(3);
+    /** Far above every wait of close(): only a hang fails it. */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(30);
 
     private static int port;
     private static RedisServer redis;
@@ -137,23 +142,46 @@ class RedisBrokerIT extends SharedBrokerContract {
     }
 
     @Test
-    void subscribeWaitsWhileRedisHasNotConfirmed() throws InterruptedException {
-        // given: Redis holds every client's commands for a moment
+    void subscribeWaitsWhileRedisHasNotConfirmed() throws Exception {
+        // given: Redis holds every client's commands for a while (less than the broker waits for a confirmation)
         ChannelName channel = newChannel();
         try (Jedis jedis = plainClient()) {
-            jedis.clientPause(500, ClientPauseMode.ALL);
+            jedis.clientPause(4_000, ClientPauseMode.ALL);
         }
 
         // when
-        long started = System.nanoTime();
-        broker.subscribe(channel);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            AtomicReference<Thread> subscriber = new AtomicReference<>();
+            Future<?> subscribed = caller.submit(() -> {
+                subscriber.set(Thread.currentThread());
+                broker.subscribe(channel);
+            });
 
-        // then
-        assertTrue(took.compareTo(Duration.ofMillis(300)) > 0, "subscribe returned after " + took + ", before Redis could confirm");
+            // then: subscribe is parked waiting for the confirmation, and returns once Redis gives it
+            awaitTrue(() -> subscribed.isDone() || waitingForConfirmation(subscriber.get()), DEADLINE,
+                    "subscribe waits for a confirmation or returns");
+            assertFalse(subscribed.isDone(), "subscribe returned before Redis could confirm");
+            subscribed.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            caller.shutdownNow();
+        }
         Event event = event(channel);
         broker.publish(event);
         assertEquals(List.of(event), listener.await(channel, 1, DEADLINE));
+    }
+
+    /** Whether {@code thread} is parked in {@link PendingCommand#await}: a call waiting for Redis's confirmation. */
+    private static boolean waitingForConfirmation(Thread thread) {
+        if (thread == null || thread.getState() != Thread.State.TIMED_WAITING) {
+            return false;
+        }
+        for (StackTraceElement frame : thread.getStackTrace()) {
+            if (frame.getClassName().equals(PendingCommand.class.getName()) && frame.getMethodName().equals("await")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -241,15 +269,14 @@ class RedisBrokerIT extends SharedBrokerContract {
         awaitTrue(() -> !broker.isConnected(), DEADLINE, "the broker notices the outage");
         for (ChannelName c : channels) {
             Event lost = event(c);
-            long started = System.nanoTime();
             assertDoesNotThrow(() -> broker.publish(lost));
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            assertTrue(took.compareTo(Duration.ofSeconds(1)) < 0, "a publish during the outage took " + took);
         }
+        // Skipped, not tried and failed: a tried publish logs its failure (RedisBrokerTest shows that
+        // no connection is opened, and that subscribe sends nothing while disconnected).
+        assertEquals(List.of(), loggedMessages(Level.WARNING).stream().filter(m -> m.startsWith("publishing ")).toList(),
+                "publishes tried during the outage");
         ChannelName duringOutage = newChannel();
-        long subscribing = System.nanoTime();
         broker.subscribe(duringOutage);
-        assertTrue(System.nanoTime() - subscribing < Duration.ofSeconds(1).toNanos(), "subscribe returns at once while disconnected");
 
         // when: Redis comes back on the same port
         redis.start();
@@ -344,15 +371,14 @@ class RedisBrokerIT extends SharedBrokerContract {
             watched.subscribe(channel);
 
             // when
-            long pausedAt = System.nanoTime();
             try (Jedis jedis = plainClient()) {
                 jedis.clientPause(3_000, ClientPauseMode.ALL);
             }
 
             // then
             awaitTrue(() -> !watched.isConnected(), Duration.ofMillis(2_500), "the silence is noticed while Redis is paused");
+            // Connected again means Redis confirmed the control channel, which it cannot do before the pause ends.
             awaitTrue(watched::isConnected, RECONNECT_DEADLINE, "the broker reconnects once Redis answers");
-            assertTrue(System.nanoTime() - pausedAt > Duration.ofMillis(2_500).toNanos(), "not before the pause ended");
             silentListener.awaitResubscribed(1, DEADLINE);
             Event event = event(channel);
             watched.publish(event);
@@ -361,19 +387,17 @@ class RedisBrokerIT extends SharedBrokerContract {
     }
 
     @Test
-    void closeReturnsWithinABoundedTime() throws InterruptedException {
+    void closeEndsTheSubscriptionLoopAndTheSubscription() throws Exception {
         // given
         RedisBroker closing = (RedisBroker) instance(new RecordingListener());
         ChannelName channel = newChannel();
         closing.subscribe(channel);
 
         // when
-        long started = System.nanoTime();
-        closing.close();
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertTimeoutPreemptively(HANG_GUARD, closing::close);
 
         // then
-        assertTrue(took.compareTo(BOUNDED_CLOSE) < 0, "close took " + took);
+        assertTrue(closing.subscriptionLoopEnded(), "the loop ended before close returned");
         assertFalse(closing.isConnected());
         assertDoesNotThrow(() -> closing.publish(event(channel)));
         try (Jedis jedis = plainClient()) {
@@ -383,7 +407,7 @@ class RedisBrokerIT extends SharedBrokerContract {
     }
 
     @Test
-    void closeReturnsWithinABoundedTimeWhileRedisIsDown() throws Exception {
+    void closeEndsTheSubscriptionLoopWhileRedisIsDown() throws Exception {
         // given
         RedisBroker closing = (RedisBroker) instance(new RecordingListener());
         closing.subscribe(newChannel());
@@ -391,11 +415,9 @@ class RedisBrokerIT extends SharedBrokerContract {
         awaitTrue(() -> !closing.isConnected(), DEADLINE, "the broker notices the outage");
 
         // when
-        long started = System.nanoTime();
-        closing.close();
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        assertTimeoutPreemptively(HANG_GUARD, closing::close);
 
         // then
-        assertTrue(took.compareTo(BOUNDED_CLOSE) < 0, "close took " + took);
+        assertTrue(closing.subscriptionLoopEnded(), "the loop ended before close returned");
     }
 }

@@ -73,10 +73,14 @@ abstract class RedisDirectoryFixture extends SharedConnectionDirectoryContract {
 
     /** A directory whose evictions go out on its broker; {@code listening} whether it hears the others'. */
     protected RedisConnectionDirectory directory(InstanceId id, int limit, boolean listening) throws Exception {
+        return directory(id, limit, listening, new RedisCommands(url(), cluster(), "herald-state"));
+    }
+
+    /** A listening directory, as above, on the shared-state client given; closed with the test. */
+    protected RedisConnectionDirectory directory(InstanceId id, int limit, boolean listening, RedisCommands commands) throws Exception {
+        resources.add(commands);
         Broker broker = startBroker();
         resources.add((AutoCloseable) broker);
-        RedisCommands commands = new RedisCommands(url(), cluster(), "herald-state");
-        resources.add(commands);
         RedisConnectionDirectory directory = new RedisConnectionDirectory(commands, (ControlChannel) broker, id, limit, TTL, executor);
         if (listening) {
             ((ControlChannel) broker).onControl(directory::onControl);
