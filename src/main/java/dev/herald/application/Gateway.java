@@ -197,6 +197,16 @@ public class Gateway {
         }
         Principal principal = verified.get();
         session.authenticate(principal);
+        if (session.entryChannel().isPresent()) {
+            // A single-channel connection the user may not have is refused before it counts
+            // against the user's limit, so it never replaces one of their working connections.
+            try {
+                subscriptions.requireAllowed(session, session.entryChannel().get());
+            } catch (HeraldException e) {
+                session.close(CloseCode.FORBIDDEN, e.getMessage());
+                return;
+            }
+        }
         HeraldConfig.Connection c = config.connection();
         // Counted before welcomed: a client that has its welcome is registered, and any older
         // connection it replaced on this instance is already closing.

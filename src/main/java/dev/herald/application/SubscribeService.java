@@ -85,10 +85,7 @@ public class SubscribeService {
      */
     public void subscribe(ClientSession session, ChannelName channel, Optional<Sequence> since, String ref) {
         Principal principal = session.requirePrincipal();
-        if (!policy.allows(principal, channel, Access.SUBSCRIBE)) {
-            audit.record(AuditEvent.of(AuditType.SUBSCRIBE_DENIED, AuditOutcome.DENIED).session(session).channel(channel));
-            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + channel);
-        }
+        requireAllowed(session, channel);
         Subscription sub = new Subscription(session, channel);
         if (session.subscriptions().putIfAbsent(channel, sub) != null) {
             throw new HeraldException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel);
@@ -98,6 +95,18 @@ public class SubscribeService {
             return;
         }
         executor.execute(() -> start(sub, principal, since, ref));
+    }
+
+    /**
+     * Refuses, and audits, a subscription the session's principal may not have.
+     *
+     * @throws HeraldException {@code forbidden}
+     */
+    public void requireAllowed(ClientSession session, ChannelName channel) {
+        if (!policy.allows(session.requirePrincipal(), channel, Access.SUBSCRIBE)) {
+            audit.record(AuditEvent.of(AuditType.SUBSCRIBE_DENIED, AuditOutcome.DENIED).session(session).channel(channel));
+            throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to subscribe to " + channel);
+        }
     }
 
     /** @throws HeraldException {@code not_subscribed} */

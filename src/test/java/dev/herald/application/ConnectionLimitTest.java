@@ -76,6 +76,23 @@ class ConnectionLimitTest {
     }
 
     @Test
+    void aSingleChannelConnectionToAForbiddenChannelIsRefusedWithoutReplacingAWorkingOne() {
+        // given: bob's only allowed connection, at a limit of one
+        start(Map.of("herald.limits.connections-per-user", "1"));
+        RecordingConnection working = connect("bob");
+
+        // when: bob opens a single-channel URL of a channel he may not read
+        clock.advance(Duration.ofMillis(1));
+        RecordingConnection forbidden = new RecordingConnection();
+        herald.gateway.open(forbidden, Optional.of("bob"), Optional.of(ChannelName.parse("diagnosis:42")), Optional.empty());
+
+        // then: refused with 4003 and no welcome, and the working connection stays
+        assertEquals(CloseCode.FORBIDDEN, forbidden.closeCode());
+        assertTrue(forbidden.frames().isEmpty(), "no welcome: " + forbidden.frames());
+        assertNull(working.closeCode());
+    }
+
+    @Test
     void closingAConnectionFreesItsSlot() {
         // given
         start(Map.of("herald.limits.connections-per-user", "2"));
