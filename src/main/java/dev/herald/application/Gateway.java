@@ -96,11 +96,23 @@ public class Gateway {
     public ClientSession open(Connection connection, Optional<String> token,
                               Optional<ChannelName> entryChannel, Optional<Sequence> entrySince) {
         ClientSession session = registry.open(connection, entryChannel, entrySince);
-        token.ifPresent(t -> authenticate(session, t));
+        token.ifPresent(t -> session.handle(() -> authenticate(session, t)));
         return session;
     }
 
+    /**
+     * Handles one decoded client frame. Frames of one session are handled one at a time and never
+     * overlap its release (a close from another thread waits for the frame in hand); once the
+     * session is released only acks are still applied, since nobody reads an answer any more.
+     */
     public void onFrame(ClientSession session, ClientFrame frame) {
+        session.handle(() -> handleFrame(session, frame));
+    }
+
+    private void handleFrame(ClientSession session, ClientFrame frame) {
+        if (session.isReleased() && !(frame instanceof ClientFrame.Ack)) {
+            return;
+        }
         session.received(clock.millis(), frame.isActivity());
         if (!session.isAuthenticated()) {
             if (frame instanceof ClientFrame.Auth auth) {
@@ -247,8 +259,12 @@ public class Gateway {
             throw new HeraldException(ErrorCode.INVALID_ACK,
                     "cannot acknowledge " + seq + ": the last event sent on " + channel + " is " + sub.cursor());
         }
-        if (sub.advanceAck(seq.value())) {
+        // Frames of a session are handled one at a time, so nothing moves acked() between the check
+        // and the store; it moves only once the store has the ack, so a client told
+        // store_unavailable can send the same ack again.
+        if (seq.value() > sub.acked()) {
             acks.acknowledge(session.requirePrincipal().subject(), channel, seq);
+            sub.advanceAck(seq.value());
         }
     }
 

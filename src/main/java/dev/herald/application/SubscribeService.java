@@ -115,16 +115,21 @@ public class SubscribeService {
         if (sub == null) {
             throw new HeraldException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + channel);
         }
-        sub.cancel(ServerFrames.unsubscribed(channel, ref));
-        leave(sub);
+        if (sub.cancel(ServerFrames.unsubscribed(channel, ref))) {
+            leave(sub);
+        }
     }
 
-    /** Drops every subscription of a closed session, without frames. */
+    /**
+     * Drops every subscription of a closed session, without frames. They stay in the session's map,
+     * cancelled, with their positions: an ack the client sent before the close may still be handled
+     * after the release (the container delivers it late), and it is stored all the same.
+     */
     public void release(ClientSession session) {
         for (Subscription sub : session.activeSubscriptions()) {
-            session.subscriptions().remove(sub.channel(), sub);
-            sub.cancel(null);
-            leave(sub);
+            if (sub.cancel(null)) {
+                leave(sub);
+            }
         }
     }
 
@@ -134,8 +139,9 @@ public class SubscribeService {
         for (Subscription sub : session.activeSubscriptions()) {
             if (!policy.allows(principal, sub.channel(), Access.SUBSCRIBE)
                     && session.subscriptions().remove(sub.channel(), sub)) {
-                sub.cancel(ServerFrames.unsubscribed(sub.channel(), null));
-                leave(sub);
+                if (sub.cancel(ServerFrames.unsubscribed(sub.channel(), null))) {
+                    leave(sub);
+                }
             }
         }
     }
@@ -179,8 +185,8 @@ public class SubscribeService {
             } else {
                 LOG.log(Level.SEVERE, "subscribing connection " + sub.session().id() + " to " + channel + " failed", e);
             }
-            if (sub.session().subscriptions().remove(channel, sub)) {
-                sub.cancel(ServerFrames.error(code, "subscribe to " + channel + " failed: " + code.title(), ref));
+            if (sub.session().subscriptions().remove(channel, sub)
+                    && sub.cancel(ServerFrames.error(code, "subscribe to " + channel + " failed: " + code.title(), ref))) {
                 leave(sub);
             }
         } catch (InterruptedException e) {

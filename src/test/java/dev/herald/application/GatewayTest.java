@@ -6,6 +6,7 @@ import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Sequence;
+import dev.herald.domain.StoreUnavailableException;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
 import dev.herald.testing.ApplicationHarness;
 import dev.herald.testing.Frames;
@@ -22,6 +23,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static dev.herald.testing.Frames.eventsOn;
 import static dev.herald.testing.Frames.ofType;
@@ -195,6 +198,89 @@ class GatewayTest {
 
         herald.gateway.onFrame(alice, new ClientFrame.Ack(ChannelName.parse("diagnosis:7"), Sequence.of(1), null));
         assertEquals("not_subscribed", Frames.parse(connection.frames().get(connection.frames().size() - 1)).getString("code"));
+    }
+
+    /** Alice subscribed to diagnosis:42 with events 1..count delivered. */
+    private ClientSession aliceWithEvents(RecordingConnection connection, int count) throws InterruptedException {
+        ClientSession alice = open(connection, "alice");
+        herald.gateway.onFrame(alice, new ClientFrame.Subscribe(DIAGNOSIS, Optional.empty(), null));
+        connection.await(ofType("subscribed"), WAIT);
+        for (int i = 0; i < count; i++) {
+            herald.publishing.publish(DIAGNOSIS, PublishService.draft("step", "{}", null));
+        }
+        connection.awaitCount(eventsOn("diagnosis:42"), count, WAIT);
+        return alice;
+    }
+
+    @Test
+    void aCloseOnAnotherThreadWaitsForTheAckInHandAndTheAcksAfterItAreStored() throws Exception {
+        RecordingConnection connection = new RecordingConnection();
+        ClientSession alice = aliceWithEvents(connection, 10);
+        CountDownLatch inStore = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        herald.acks.beforeStoring(seq -> {
+            if (seq.value() == 3) {
+                inStore.countDown();
+                await(proceed);
+            }
+        });
+        // The container's reader thread: ack 3, then ack 10, read from the socket before the close.
+        Thread reader = new Thread(() -> {
+            herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(3), null));
+            herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(10), null));
+        });
+        reader.start();
+        assertTrue(inStore.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+
+        // The close callback on another thread while ack 3 is in the store: it must not wait for it.
+        herald.gateway.closed(alice, 1000, "bye");
+        assertFalse(alice.isReleased(), "released only once the frame in hand is done");
+        proceed.countDown();
+        reader.join(WAIT.toMillis());
+
+        assertEquals(Optional.of(Sequence.of(10)), herald.acks.position("alice", DIAGNOSIS));
+        assertTrue(alice.isReleased());
+        assertEquals(0, herald.registry.size());
+        assertTrue(connection.frames().stream().noneMatch(ofType("error")), connection.frames().toString());
+    }
+
+    @Test
+    void anAckHandledAfterTheReleaseIsStillStored() throws Exception {
+        RecordingConnection connection = new RecordingConnection();
+        ClientSession alice = aliceWithEvents(connection, 2);
+        herald.gateway.closed(alice, 1000, "bye");
+
+        // Read before the close but handed over after it, as a container may do.
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(2), null));
+
+        assertEquals(Optional.of(Sequence.of(2)), herald.acks.position("alice", DIAGNOSIS));
+    }
+
+    @Test
+    void anAckTheStoreRefusedCanBeSentAgain() throws Exception {
+        RecordingConnection connection = new RecordingConnection();
+        ClientSession alice = aliceWithEvents(connection, 2);
+        herald.acks.beforeStoring(seq -> {
+            throw new StoreUnavailableException("down", null);
+        });
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(2), "a"));
+        assertEquals("store_unavailable", Frames.parse(connection.await(ofType("error"), WAIT)).getString("code"));
+
+        herald.acks.beforeStoring(seq -> { });
+        herald.gateway.onFrame(alice, new ClientFrame.Ack(DIAGNOSIS, Sequence.of(2), "a"));
+
+        assertEquals(Optional.of(Sequence.of(2)), herald.acks.position("alice", DIAGNOSIS));
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("latch not released within " + WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     @Test

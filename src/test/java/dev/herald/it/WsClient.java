@@ -158,6 +158,17 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /**
+     * Closes with 1000 and waits for Herald's answering close frame, which completes the close
+     * handshake; returns the code Herald answered with.
+     */
+    public int closeHandshake() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+        int code = awaitClose();
+        socket.abort();
+        return code;
+    }
+
     /** Drops the TCP connection without a close handshake, like a network failure. */
     public void abort() {
         socket.abort();

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Herald's state for one client connection, whatever the transport: who it is, what it is
@@ -24,6 +25,9 @@ public final class ClientSession {
     private final long openedAtMillis;
     private final Map<ChannelName, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Held while a client frame is handled; the release takes it too, so the two never overlap. */
+    private final ReentrantLock handling = new ReentrantLock();
+    private final AtomicReference<Runnable> release = new AtomicReference<>();
     private final AtomicReference<Closing> closing = new AtomicReference<>();
     private final LongAdder sent = new LongAdder();
     private final Optional<ChannelName> entryChannel;
@@ -165,9 +169,46 @@ public final class ClientSession {
         pingSentMillis = nowMillis;
     }
 
-    /** Marks the session released; true only for the first caller. */
-    boolean markReleased() {
-        return released.compareAndSet(false, true);
+    /**
+     * Handles one client frame (or the handshake's authentication). Frames and the release of a
+     * session never overlap: containers run the close callback on whatever thread closed the
+     * connection, concurrently with a frame still being handled, and that frame (an ack above all)
+     * must see the session as it was when it arrived. A release requested meanwhile runs on this
+     * thread as soon as the frame is done.
+     */
+    public void handle(Runnable work) {
+        handling.lock();
+        try {
+            work.run();
+        } finally {
+            handling.unlock();
+        }
+        releaseIfRequested();
+    }
+
+    /**
+     * Runs {@code work} once, as the session's release: now when no frame is being handled, else
+     * right after that frame, on the thread handling it. Never waits, so a thread closing another
+     * session cannot deadlock with it.
+     */
+    void release(Runnable work) {
+        release.compareAndSet(null, work);
+        releaseIfRequested();
+    }
+
+    private void releaseIfRequested() {
+        // Requested before tryLock, and handle() checks after its unlock: one of the two sees the other.
+        Runnable work = release.get();
+        if (work == null || released.get() || handling.isHeldByCurrentThread() || !handling.tryLock()) {
+            return;
+        }
+        try {
+            if (released.compareAndSet(false, true)) {
+                work.run();
+            }
+        } finally {
+            handling.unlock();
+        }
     }
 
     public boolean isReleased() {

@@ -90,15 +90,20 @@ public class SessionRegistry {
         }
     }
 
-    /** Forgets the session, drops its subscriptions and its place in the user's limit; safe to call more than once. */
+    /**
+     * Forgets the session, drops its subscriptions and its place in the user's limit; safe to call
+     * more than once and from any thread. When a frame of the session is being handled, the release
+     * happens right after it (see {@link ClientSession#handle}), so an ack received before the close
+     * is stored before the release completes.
+     */
     public void release(ClientSession session) {
-        if (session.markReleased()) {
+        session.release(() -> {
             sessions.remove(session.id(), session);
             // The slot first: once presence no longer lists the session, it no longer counts either.
             session.principal().ifPresent(p -> directory.unregister(p.subject(), session.id()));
             subscriptions.release(session);
             audit(session);
-        }
+        });
     }
 
     /**

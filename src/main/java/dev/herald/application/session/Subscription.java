@@ -65,15 +65,20 @@ public final class Subscription {
         return true;
     }
 
-    /** Stops delivery; {@code finalFrame}, if not null, is the last frame sent for this subscription. */
-    public synchronized void cancel(String finalFrame) {
+    /**
+     * Stops delivery; {@code finalFrame}, if not null, is the last frame sent for this subscription.
+     *
+     * @return true for the one call that cancelled it, which then also takes it out of the hub
+     */
+    public synchronized boolean cancel(String finalFrame) {
         if (cancelled) {
-            return;
+            return false;
         }
         cancelled = true;
         if (finalFrame != null) {
             session.send(finalFrame);
         }
+        return true;
     }
 
     public synchronized boolean isCancelled() {
@@ -84,12 +89,8 @@ public final class Subscription {
         return acked;
     }
 
-    /** Records an acknowledgement; false when it does not move the position forward. */
-    public synchronized boolean advanceAck(long seq) {
-        if (seq <= acked) {
-            return false;
-        }
-        acked = seq;
-        return true;
+    /** Records an acknowledgement the store has taken; the position only moves forward. */
+    public synchronized void advanceAck(long seq) {
+        acked = Math.max(acked, seq);
     }
 }
