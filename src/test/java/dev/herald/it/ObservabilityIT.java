@@ -1,6 +1,5 @@
 package dev.herald.it;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -38,22 +36,16 @@ class ObservabilityIT {
     @TempDir
     static Path pgData;
 
-    private static EmbeddedPostgres.Builder postgresBuilder;
-    private static EmbeddedPostgres postgres;
+    private static RestartablePostgres postgres;
     private static PayaraProcess herald;
     private static Api api;
 
     @BeforeAll
     static void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        postgresBuilder = EmbeddedPostgres.builder().setPort(port).setDataDirectory(pgData).setCleanDataDirectory(false);
-        postgres = postgresBuilder.start();
+        postgres = RestartablePostgres.start(pgData);
         herald = PayaraProcess.start(workDir, Map.of(
                 "herald.jwt.secret", Jwts.SECRET,
-                "herald.db.url", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "herald.db.url", postgres.jdbcUrl(),
                 "herald.db.user", "postgres",
                 "herald.db.acquire-timeout", "1s",
                 "herald.health.timeout", "2s",
@@ -91,7 +83,7 @@ class ObservabilityIT {
 
     @Test
     void readinessIsDownWhileTheDatabaseIsStoppedAndUpAgainOnceItIsBack() throws Exception {
-        postgres.close();
+        postgres.stop();
         try {
             HttpResponse<String> ready = api.get(null, "health/ready");
             assertEquals(503, ready.statusCode(), ready.body());
@@ -101,7 +93,7 @@ class ObservabilityIT {
             assertEquals("UP", check(json, "herald-broker").orElseThrow().getString("status"), "the broker is not the database");
             assertEquals(200, api.get(null, "health/live").statusCode(), "a database outage is no reason to restart Herald");
         } finally {
-            postgres = postgresBuilder.start();
+            postgres.restart();
         }
         awaitStatus("health/ready", 200);
     }

@@ -1,5 +1,7 @@
 package dev.herald.infrastructure.logging;
 
+import dev.herald.application.delivery.JsonText;
+
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -23,13 +25,13 @@ public final class JsonLogFormatter extends Formatter {
     public String format(LogRecord record) {
         StringBuilder out = new StringBuilder(256).append("{\"ts\":\"").append(Instant.ofEpochMilli(record.getMillis()))
                 .append("\",\"level\":\"").append(record.getLevel().getName()).append("\",\"logger\":");
-        quote(out, record.getLoggerName() == null ? "" : record.getLoggerName()).append(",\"thread\":");
-        quote(out, Thread.currentThread().getName()).append(",\"message\":");
-        quote(out, redact(formatMessage(record)));
+        JsonText.quote(out, record.getLoggerName() == null ? "" : record.getLoggerName()).append(",\"thread\":");
+        JsonText.quote(out, Thread.currentThread().getName()).append(",\"message\":");
+        JsonText.quote(out, redact(formatMessage(record)));
         if (record.getThrown() != null) {
             StringWriter trace = new StringWriter();
             record.getThrown().printStackTrace(new PrintWriter(trace));
-            quote(out.append(",\"exception\":"), redact(trace.toString()));
+            JsonText.quote(out.append(",\"exception\":"), redact(trace.toString()));
         }
         return out.append("}\n").toString();
     }
@@ -42,27 +44,5 @@ public final class JsonLogFormatter extends Formatter {
         String masked = JWT.matcher(text).replaceAll("[redacted]");
         masked = QUERY_TOKEN.matcher(masked).replaceAll("$1[redacted]");
         return BEARER.matcher(masked).replaceAll("$1[redacted]");
-    }
-
-    private static StringBuilder quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"');
     }
 }
