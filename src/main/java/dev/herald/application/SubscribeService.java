@@ -7,6 +7,7 @@ import dev.herald.application.audit.AuditType;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
 import dev.herald.application.delivery.ServerFrames;
+import dev.herald.application.metrics.HeraldMetrics;
 import dev.herald.application.presence.Presence;
 import dev.herald.application.security.Access;
 import dev.herald.application.security.AccessPolicy;
@@ -53,6 +54,7 @@ public class SubscribeService {
     private Executor executor;
     private int pageSize;
     private AuditLog audit = AuditLog.NONE;
+    private HeraldMetrics metrics = new HeraldMetrics();
 
     protected SubscribeService() {
         // for CDI proxies
@@ -74,6 +76,12 @@ public class SubscribeService {
     @Inject
     public void recordTo(AuditLog audit) {
         this.audit = audit;
+    }
+
+    /** Where replayed events are counted; a private set until CDI injects the shared one. */
+    @Inject
+    public void countIn(HeraldMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /**
@@ -174,6 +182,7 @@ public class SubscribeService {
                 sub.deliver(e.seq().value(), ServerFrames.event(e));
                 position = e.seq().value();
             }
+            metrics.replayed(firstPage.get().size());
             long reached = replay(sub, group, position);
             if (reached >= 0) {
                 hub.goLive(group, sub, reached, null);
@@ -226,6 +235,7 @@ public class SubscribeService {
                 sub.deliver(e.seq().value(), ServerFrames.event(e));
                 cursor = e.seq().value();
             }
+            metrics.replayed(page.size());
         }
         return cursor;
     }

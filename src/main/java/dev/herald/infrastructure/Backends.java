@@ -7,6 +7,7 @@ import dev.herald.application.audit.AuditRelay;
 import dev.herald.application.audit.AuditStore;
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.metrics.StoreProbe;
 import dev.herald.application.presence.Presence;
 import dev.herald.application.security.DevelopmentMode;
 import dev.herald.application.security.TokenVerifier;
@@ -149,6 +150,13 @@ public class Backends {
     @Singleton
     InstanceId instanceId() {
         return instance;
+    }
+
+    /** The database behind the event store, for the readiness check and the store metrics. */
+    @Produces
+    @Singleton
+    StoreProbe storeProbe() {
+        return database;
     }
 
     @Produces

@@ -1,13 +1,11 @@
 package dev.herald.it;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,22 +28,15 @@ class PostgresOutageIT {
     @TempDir
     Path pgData;
 
-    private EmbeddedPostgres.Builder postgresBuilder;
-    private EmbeddedPostgres postgres;
+    private RestartablePostgres postgres;
     private PayaraProcess herald;
 
     @BeforeEach
     void start() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        // A fixed port and a data directory of our own, so the database comes back where Herald expects it.
-        postgresBuilder = EmbeddedPostgres.builder().setPort(port).setDataDirectory(pgData).setCleanDataDirectory(false);
-        postgres = postgresBuilder.start();
+        postgres = RestartablePostgres.start(pgData);
         herald = PayaraProcess.start(workDir, Map.of(
                 "herald.jwt.secret", Jwts.SECRET,
-                "herald.db.url", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "herald.db.url", postgres.jdbcUrl(),
                 "herald.db.user", "postgres",
                 "herald.db.acquire-timeout", "1s"));
     }
@@ -71,7 +62,7 @@ class PostgresOutageIT {
             }
             client.awaitAll(eventOn("diagnosis:7"), 3);
 
-            postgres.close();
+            postgres.stop();
             HttpResponse<String> refused = api.publish(token, "diagnosis:7", "{\"type\":\"step\",\"data\":99}");
             assertEquals(503, refused.statusCode(), refused.body());
             assertEquals("store_unavailable", parse(refused.body()).getString("code"));
@@ -79,7 +70,7 @@ class PostgresOutageIT {
             client.send("{\"type\":\"publish\",\"channel\":\"diagnosis:7\",\"event\":\"step\",\"data\":98,\"ref\":\"w\"}");
             assertEquals("store_unavailable", client.await(o -> "w".equals(o.getString("ref", null))).getString("code"));
 
-            postgres = postgresBuilder.start();
+            postgres.restart();
             assertEquals(4, publishWhenBack(api, token), "no sequence was used by the refused publishes");
             List<JsonObject> events = client.awaitAll(eventOn("diagnosis:7"), 4);
             assertEquals(List.of(1L, 2L, 3L, 4L), events.stream().map(WsClient::seq).toList());

@@ -200,7 +200,7 @@ public class AdminService {
     }
 
     /** {@code memory}, {@code redis}, {@code redis-cluster}: the broker class's name without its role. */
-    static String brokerType(Broker broker) {
+    public static String brokerType(Broker broker) {
         String name = broker.getClass().getSimpleName().replace("Broker", "");
         if (name.startsWith("InMemory")) {
             return "memory";

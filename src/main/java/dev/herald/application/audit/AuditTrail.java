@@ -1,6 +1,7 @@
 package dev.herald.application.audit;
 
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.metrics.HeraldMetrics;
 import dev.herald.application.session.InstanceId;
 import dev.herald.domain.Leases;
 import dev.herald.domain.StoreUnavailableException;
@@ -58,6 +59,7 @@ public class AuditTrail implements AuditLog {
     private final String idSuffix = randomSuffix();
     private volatile List<AuditRecord> retry = List.of();
     private volatile boolean storeUp = true;
+    private HeraldMetrics metrics = new HeraldMetrics();
 
     protected AuditTrail() {
         // for CDI proxies
@@ -81,8 +83,15 @@ public class AuditTrail implements AuditLog {
         relay.onRecords(records -> records.forEach(this::show));
     }
 
+    /** Where publishes, auth failures and limit closes are counted as they are recorded; a private set until CDI injects the shared one. */
+    @Inject
+    public void countIn(HeraldMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public void record(AuditEvent event) {
+        metrics.audited(event);
         try {
             AuditRecord record = AuditRecord.of(newId(), clock.instant().truncatedTo(ChronoUnit.MILLIS), instance, event);
             toStore.offer(record);

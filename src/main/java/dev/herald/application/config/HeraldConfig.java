@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
                            Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
-                           Audit audit, Sse sse) {
+                           Audit audit, Sse sse, Observability observability) {
 
     /** Token verification. With no key at all Herald runs in development mode. */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
@@ -125,6 +125,16 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Sse(Duration heartbeat, Duration retry) {
     }
 
+    /**
+     * Logs, health checks and metrics.
+     *
+     * @param jsonLogs      {@code herald.log.format=json}: Herald's own log records are written to standard output
+     *                      as one JSON object per line instead of through the server's text log
+     * @param healthTimeout longest a readiness probe waits for the database check before reporting it down
+     */
+    public record Observability(boolean jsonLogs, Duration healthTimeout) {
+    }
+
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
     public record Dev(boolean allowRemote) {
     }
@@ -197,7 +207,13 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.integer("herald.audit.batch-size", 500, 1, 10_000),
                 positive(s, "herald.audit.flush-interval", "200ms"));
         Sse sse = new Sse(positive(s, "herald.sse.heartbeat", "15s"), positive(s, "herald.sse.retry", "3s"));
-        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse);
+        String logFormat = s.string("herald.log.format", "text");
+        if (!logFormat.equals("text") && !logFormat.equals("json")) {
+            throw new Settings.InvalidSettingException("herald.log.format", logFormat, "must be text or json");
+        }
+        Observability observability = new Observability(logFormat.equals("json"), positive(s, "herald.health.timeout", "2s"));
+        return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse,
+                observability);
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

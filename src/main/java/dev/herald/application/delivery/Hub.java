@@ -2,6 +2,7 @@ package dev.herald.application.delivery;
 
 import dev.herald.application.broker.Broker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.metrics.HeraldMetrics;
 import dev.herald.application.session.Subscription;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
@@ -11,6 +12,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,6 +42,7 @@ public class Hub {
     private Broker broker;
     private EventStore store;
     private int pageSize;
+    private HeraldMetrics metrics = new HeraldMetrics();
 
     protected Hub() {
         // for CDI proxies
@@ -50,6 +53,12 @@ public class Hub {
         this.broker = broker;
         this.store = store;
         this.pageSize = config.replay().pageSize();
+    }
+
+    /** Where deliveries, catch-ups and gap repairs are counted; a private set until CDI injects the shared one. */
+    @Inject
+    public void countIn(HeraldMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** Attaches the hub to the broker; CDI calls it once, tests call it by hand. */
@@ -185,6 +194,7 @@ public class Hub {
                     sub.deliver(e.seq().value(), ServerFrames.event(e));
                     cursor = e.seq().value();
                 }
+                metrics.replayed(page.size());
             }
             sub.goLive(Math.max(cursor, group.delivered));
             return sub.cursor();
@@ -219,6 +229,7 @@ public class Hub {
     }
 
     private void repairGap(Group group, long upTo) {
+        metrics.gapRepaired();
         while (group.delivered + 1 < upTo) {
             long before = group.delivered;
             int want = (int) Math.min(pageSize, upTo - 1 - before);
@@ -243,11 +254,16 @@ public class Hub {
         Subscription[] members = group.members;
         if (members.length > 0) {
             String frame = ServerFrames.event(event);
+            int queued = 0;
             for (Subscription sub : members) {
-                if (sub.isLive()) {
-                    sub.deliver(seq, frame);
+                if (sub.isLive() && sub.deliver(seq, frame)) {
+                    queued++;
                 }
             }
+            // One clock read and one histogram update per event, however many connections it reached.
+            Instant ts = event.ts();
+            long latencyMicros = System.currentTimeMillis() * 1000 - (ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000);
+            metrics.delivered(queued, latencyMicros);
         }
         group.delivered = seq;
     }

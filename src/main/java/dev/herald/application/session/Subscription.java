@@ -47,13 +47,16 @@ public final class Subscription {
     /**
      * Sends the encoded event unless the subscription was cancelled or already sent it.
      * Synchronized with {@link #cancel} so that nothing follows an {@code unsubscribed} frame.
+     *
+     * @return whether the frame was queued
      */
-    public synchronized void deliver(long seq, String frame) {
+    public synchronized boolean deliver(long seq, String frame) {
         if (cancelled || seq <= cursor) {
-            return;
+            return false;
         }
         cursor = seq;
         session.send(frame);
+        return true;
     }
 
     /** Sends a control frame about this subscription unless it was cancelled. */

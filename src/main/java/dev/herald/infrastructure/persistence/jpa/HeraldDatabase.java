@@ -2,7 +2,9 @@ package dev.herald.infrastructure.persistence.jpa;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.IMetricsTracker;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.metrics.StoreProbe;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.SharedCacheMode;
 import jakarta.persistence.ValidationMode;
@@ -14,10 +16,12 @@ import org.hibernate.jpa.HibernatePersistenceProvider;
 
 import javax.sql.DataSource;
 import java.net.URL;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The event store's database: a pooled DataSource for {@code herald.db.url}, migrated by Flyway
@@ -27,7 +31,7 @@ import java.util.Properties;
  * the database is chosen at run time from MicroProfile Config, the driver ships in the WAR, and the
  * same code runs in plain-JVM tests against real H2 and PostgreSQL.
  */
-public final class HeraldDatabase implements AutoCloseable {
+public final class HeraldDatabase implements StoreProbe, AutoCloseable {
 
     /**
      * Hibernate logs every refused statement at ERROR, including the duplicate keys Herald provokes
@@ -47,10 +51,12 @@ public final class HeraldDatabase implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final EntityManagerFactory entityManagerFactory;
+    private final LongAdder unavailable;
 
-    private HeraldDatabase(HikariDataSource dataSource, EntityManagerFactory entityManagerFactory) {
+    private HeraldDatabase(HikariDataSource dataSource, EntityManagerFactory entityManagerFactory, LongAdder unavailable) {
         this.dataSource = dataSource;
         this.entityManagerFactory = entityManagerFactory;
+        this.unavailable = unavailable;
     }
 
     /** Connects, migrates the schema to the latest version, and starts Hibernate. */
@@ -76,12 +82,19 @@ public final class HeraldDatabase implements AutoCloseable {
             // miss the event. Herald's tables change all the time, so the cache buys nothing anyway.
             pool.addDataSourceProperty("OPTIMIZE_REUSE_RESULTS", "FALSE");
         }
+        LongAdder unavailable = new LongAdder();
+        pool.setMetricsTrackerFactory((name, stats) -> new IMetricsTracker() {
+            @Override
+            public void recordConnectionTimeout() {
+                unavailable.increment();
+            }
+        });
         HikariDataSource dataSource = new HikariDataSource(pool);
         try {
             Flyway.configure(loader).dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             EntityManagerFactory emf = new HibernatePersistenceProvider()
                     .createContainerEntityManagerFactory(new Unit(dataSource, loader), Map.of());
-            return new HeraldDatabase(dataSource, emf);
+            return new HeraldDatabase(dataSource, emf, unavailable);
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
@@ -94,6 +107,22 @@ public final class HeraldDatabase implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /** Whether a pooled connection can be had and answers within a second; blocks up to the acquire timeout when the pool is empty. */
+    @Override
+    public boolean ping() {
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            return c.isValid(1);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** Connection requests that timed out (the database unreachable, or the pool exhausted). */
+    @Override
+    public long unavailable() {
+        return unavailable.sum();
     }
 
     @Override
