@@ -45,10 +45,13 @@ final class JwksKeys implements JWKSource<SecurityContext> {
     private final HttpClient http;
     private final AtomicInteger fetches = new AtomicInteger();
 
-    private JWKSet keys;
-    private Instant loadedAt;
+    /** The keys and when they were fetched, replaced together; read without the lock on the hot path. */
+    private volatile Held held;
     private Instant lastAttempt;
     private Instant lastUnknownKeyRefresh;
+
+    private record Held(JWKSet keys, Instant loadedAt) {
+    }
 
     JwksKeys(URI url, HeraldConfig.Jwks config, Clock clock) {
         this.url = url;
@@ -76,29 +79,37 @@ final class JwksKeys implements JWKSource<SecurityContext> {
         return fetches.get();
     }
 
-    private synchronized JWKSet current() throws KeySourceException {
+    private JWKSet current() throws KeySourceException {
+        Held now = held;
+        if (now != null && clock.instant().isBefore(now.loadedAt().plus(cacheTtl))) {
+            return now.keys(); // fresh: no lock, so a slow fetch never holds up tokens whose keys are known
+        }
+        return load();
+    }
+
+    private synchronized JWKSet load() throws KeySourceException {
         Instant now = clock.instant();
-        boolean stale = keys == null || !now.isBefore(loadedAt.plus(cacheTtl));
+        boolean stale = held == null || !now.isBefore(held.loadedAt().plus(cacheTtl));
         if (stale && (lastAttempt == null || !now.isBefore(lastAttempt.plus(refreshInterval)))) {
             fetch(now);
         }
-        if (keys == null) {
+        if (held == null) {
             throw new KeySourceException("the JWKS of this issuer could not be loaded; retried after " + refreshInterval);
         }
-        return keys;
+        return held.keys();
     }
 
     private synchronized JWKSet refreshForUnknownKey(JWKSet seen) {
-        if (keys != seen) {
-            return keys; // another thread refreshed while this one looked
+        if (held.keys() != seen) {
+            return held.keys(); // another thread refreshed while this one looked
         }
         Instant now = clock.instant();
         if (lastUnknownKeyRefresh != null && now.isBefore(lastUnknownKeyRefresh.plus(refreshInterval))) {
-            return keys;
+            return seen;
         }
         lastUnknownKeyRefresh = now;
         fetch(now);
-        return keys;
+        return held.keys();
     }
 
     private void fetch(Instant now) {
@@ -117,12 +128,12 @@ final class JwksKeys implements JWKSource<SecurityContext> {
             if (body.length > MAX_BYTES) {
                 throw new IOException("larger than " + MAX_BYTES + " bytes");
             }
-            keys = JWKSet.parse(new String(body, StandardCharsets.UTF_8)).toPublicJWKSet();
-            loadedAt = now;
+            JWKSet keys = JWKSet.parse(new String(body, StandardCharsets.UTF_8)).toPublicJWKSet();
+            held = new Held(keys, now);
             LOG.fine(() -> "loaded " + keys.size() + " keys from " + url);
         } catch (IOException | ParseException e) {
             LOG.warning(() -> "fetching the JWKS " + url + " failed (" + e.getMessage() + ")"
-                    + (keys == null ? "" : "; the keys fetched before stay in use") + "; next attempt in " + refreshInterval);
+                    + (held == null ? "" : "; the keys fetched before stay in use") + "; next attempt in " + refreshInterval);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

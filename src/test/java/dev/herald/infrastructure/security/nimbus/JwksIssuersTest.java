@@ -314,4 +314,20 @@ class JwksIssuersTest {
         assertEquals("alice", verifier.verify(corpToken(corpOld)).subject());
         assertEquals(2, corpRequests.get());
     }
+
+    @Test
+    void singleJwksUrlUsesTheSameCacheAndFindsARotatedKey() throws Exception {
+        // given: herald.jwt.jwks-url, no named issuers, no iss required
+        NimbusTokenVerifier verifier = new NimbusTokenVerifier(new HeraldConfig.Jwt(Optional.empty(), Optional.empty(),
+                Optional.of(url("/corp/jwks")), Optional.empty(), Optional.empty(), Duration.ofSeconds(30),
+                List.of(), new HeraldConfig.Jwks(Duration.ofMinutes(10), INTERVAL)), null, clock);
+        verifier.verify(corpToken(corpOld));
+
+        // when
+        corpJwks.set(jwks(corpOld, corpNew));
+
+        // then
+        assertEquals("alice", verifier.verify(corpToken(corpNew)).subject());
+        assertEquals(2, corpRequests.get());
+    }
 }
