@@ -18,6 +18,7 @@ public enum ErrorCode {
     NOT_SUBSCRIBED("not_subscribed", 409, "not subscribed to this channel"),
     UNAUTHORIZED("unauthorized", 401, "a valid bearer token is required"),
     FORBIDDEN("forbidden", 403, "the token does not grant this channel"),
+    ORIGIN_NOT_ALLOWED("origin_not_allowed", 403, "this origin may not open connections to the gateway"),
     NOT_FOUND("not_found", 404, "not found"),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "the body is larger than herald.limits.max-frame-size"),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "the body must be application/json"),

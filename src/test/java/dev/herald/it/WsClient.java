@@ -30,6 +30,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket socket;
+    private volatile String closeReason;
 
     private WsClient() {
     }
@@ -67,6 +68,7 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason = reason;
         closed.complete(statusCode);
         synchronized (this) {
             notifyAll();
@@ -130,6 +132,11 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
         } catch (Exception e) {
             throw new AssertionError("connection not closed within " + timeout + "; frames: " + frames(), e);
         }
+    }
+
+    /** The reason of the server's close frame, once {@link #awaitClose} returned. */
+    public String closeReason() {
+        return closeReason;
     }
 
     public boolean isClosed() {

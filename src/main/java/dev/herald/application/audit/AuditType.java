@@ -9,7 +9,10 @@ public enum AuditType {
     CONNECT,
     /** An authenticated connection ended; detail: close code and reason. */
     DISCONNECT,
-    /** A token was missing, invalid or expired, or the first frame was not {@code auth}; never the token. */
+    /**
+     * A token was missing, invalid or expired, or the first frame was not {@code auth}; or a WebSocket
+     * handshake or SSE request came from an origin that is not allowed. Never the token.
+     */
     AUTH_FAILURE,
     /** A subscription the token or the application's authorizer did not grant. */
     SUBSCRIBE_DENIED,

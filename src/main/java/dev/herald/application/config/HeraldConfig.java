@@ -1,7 +1,14 @@
 package dev.herald.application.config;
 
+import dev.herald.application.security.OriginPolicy;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every setting Herald reads, with its default, in one immutable tree. Built once at start-up from
@@ -10,14 +17,75 @@ import java.util.Optional;
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
                            Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
-                           Audit audit, Sse sse, Observability observability) {
+                           Audit audit, Sse sse, Observability observability, Origins origins) {
 
-    /** Token verification. With no key at all Herald runs in development mode. */
+    /**
+     * Token verification. With no key at all Herald runs in development mode.
+     *
+     * @param issuers trusted issuers, each with its own JWKS and algorithms ({@code herald.jwt.issuers});
+     *                an alternative to one secret, public key or JWKS URL
+     * @param jwks    how JWKS keys are cached and refreshed, for every JWKS URL
+     */
     public record Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
-                      Optional<String> issuer, Optional<String> audience, Duration clockSkew) {
+                      Optional<String> issuer, Optional<String> audience, Duration clockSkew,
+                      List<Issuer> issuers, Jwks jwks) {
+
+        public Jwt {
+            issuers = List.copyOf(issuers);
+        }
+
+        /** One key source and no named issuers, with the default JWKS caching. */
+        public Jwt(Optional<String> secret, Optional<String> publicKey, Optional<String> jwksUrl,
+                   Optional<String> issuer, Optional<String> audience, Duration clockSkew) {
+            this(secret, publicKey, jwksUrl, issuer, audience, clockSkew, List.of(), Jwks.DEFAULT);
+        }
 
         public boolean developmentMode() {
-            return secret.isEmpty() && publicKey.isEmpty() && jwksUrl.isEmpty();
+            return secret.isEmpty() && publicKey.isEmpty() && jwksUrl.isEmpty() && issuers.isEmpty();
+        }
+    }
+
+    /**
+     * A trusted token issuer: tokens whose {@code iss} equals {@code issuer} are verified with the keys
+     * of {@code jwksUrl} and only with {@code algorithms}, all asymmetric (RS, PS, ES families).
+     */
+    public record Issuer(String name, String issuer, String jwksUrl, Set<String> algorithms) {
+
+        /** The algorithms an issuer may name: asymmetric only, so a public key can never act as an HMAC secret. */
+        public static final Set<String> ALLOWED_ALGORITHMS = Set.of(
+                "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+
+        public Issuer {
+            algorithms = Set.copyOf(algorithms);
+        }
+    }
+
+    /**
+     * @param cacheTtl        a JWKS older than this is fetched again when next needed (kept if the fetch fails)
+     * @param refreshInterval a token naming a key id the cache does not hold refetches the JWKS at most once per
+     *                        this interval and issuer, so a flood of random key ids cannot hammer the JWKS endpoint
+     */
+    public record Jwks(Duration cacheTtl, Duration refreshInterval) {
+        public static final Jwks DEFAULT = new Jwks(Duration.ofMinutes(10), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Which browser origins may open a WebSocket or an SSE stream. A request without {@code Origin}
+     * (not a browser) is always allowed; a request from the gateway's own origin too.
+     *
+     * @param allowed               further origins ({@code scheme://host[:port]}, lower case, default port left
+     *                              out), or {@code *} for any
+     * @param trustForwardedHeaders whether the request's own origin is taken from {@code X-Forwarded-Proto} and
+     *                              {@code X-Forwarded-Host} (only behind a proxy that sets them)
+     */
+    public record Origins(List<String> allowed, boolean trustForwardedHeaders) {
+
+        public Origins {
+            allowed = List.copyOf(allowed);
+        }
+
+        public boolean any() {
+            return allowed.contains("*");
         }
     }
 
@@ -148,7 +216,13 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.string("herald.jwt.jwks-url"),
                 s.string("herald.jwt.issuer"),
                 s.string("herald.jwt.audience"),
-                s.duration("herald.jwt.clock-skew", "30s"));
+                s.duration("herald.jwt.clock-skew", "30s"),
+                issuers(s),
+                new Jwks(positive(s, "herald.jwt.jwks-cache-ttl", "10m"), positive(s, "herald.jwt.jwks-refresh-interval", "30s")));
+        if (!jwt.issuers().isEmpty() && (jwt.secret().isPresent() || jwt.publicKey().isPresent() || jwt.jwksUrl().isPresent())) {
+            throw new Settings.InvalidSettingException("herald.jwt.issuers", s.string("herald.jwt.issuers", ""),
+                    "cannot be combined with herald.jwt.secret, herald.jwt.public-key or herald.jwt.jwks-url");
+        }
         Connection connection = new Connection(
                 positive(s, "herald.auth-timeout", "5s"),
                 positive(s, "herald.heartbeat.interval", "30s"),
@@ -212,8 +286,68 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
             throw new Settings.InvalidSettingException("herald.log.format", logFormat, "must be text or json");
         }
         Observability observability = new Observability(logFormat.equals("json"), positive(s, "herald.health.timeout", "2s"));
+        Origins origins = new Origins(origins(s), s.bool("herald.trust-forwarded-headers", false));
         return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse,
-                observability);
+                observability, origins);
+    }
+
+    /** {@code herald.jwt.issuers=a,b} names the issuers; {@code herald.jwt.issuers.a.*} describe each. */
+    private static List<Issuer> issuers(Settings s) {
+        List<Issuer> issuers = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (String name : list(s, "herald.jwt.issuers")) {
+            String prefix = "herald.jwt.issuers." + name;
+            if (!name.matches("[A-Za-z0-9_-]+") || !seen.add(name)) {
+                throw new Settings.InvalidSettingException("herald.jwt.issuers", name,
+                        "issuer names are distinct and made of letters, digits, '_' and '-'");
+            }
+            String issuer = s.string(prefix + ".issuer").orElseThrow(() -> new Settings.InvalidSettingException(
+                    prefix + ".issuer", "", "is required: the iss claim of this issuer's tokens"));
+            String url = s.string(prefix + ".jwks-url").orElseThrow(() -> new Settings.InvalidSettingException(
+                    prefix + ".jwks-url", "", "is required"));
+            if (!url.startsWith("https://") && !url.startsWith("http://")) {
+                throw new Settings.InvalidSettingException(prefix + ".jwks-url", url, "must be an http(s) URL");
+            }
+            Set<String> algorithms = new LinkedHashSet<>(list(s, prefix + ".algorithms"));
+            if (algorithms.isEmpty()) {
+                algorithms.add("RS256");
+            }
+            for (String algorithm : algorithms) {
+                if (!Issuer.ALLOWED_ALGORITHMS.contains(algorithm)) {
+                    throw new Settings.InvalidSettingException(prefix + ".algorithms", algorithm,
+                            "must be among " + new TreeSet<>(Issuer.ALLOWED_ALGORITHMS) + " (no HMAC, no none)");
+                }
+            }
+            if (issuers.stream().anyMatch(i -> i.issuer().equals(issuer))) {
+                throw new Settings.InvalidSettingException(prefix + ".issuer", issuer, "is already another issuer's");
+            }
+            issuers.add(new Issuer(name, issuer, url, algorithms));
+        }
+        return issuers;
+    }
+
+    private static List<String> origins(Settings s) {
+        List<String> origins = new ArrayList<>();
+        for (String origin : list(s, "herald.allowed-origins")) {
+            if (origin.equals("*")) {
+                origins.add(origin);
+                continue;
+            }
+            String normal = OriginPolicy.normalize(origin).orElseThrow(() -> new Settings.InvalidSettingException(
+                    "herald.allowed-origins", origin, "each entry is * or scheme://host[:port], without a path"));
+            origins.add(normal);
+        }
+        return origins;
+    }
+
+    private static List<String> list(Settings s, String key) {
+        List<String> values = new ArrayList<>();
+        for (String part : s.string(key, "").split(",")) {
+            if (!part.isBlank()) {
+                values.add(part.trim());
+            }
+        }
+        return values;
     }
 
     private static Duration positive(Settings s, String key, String fallback) {

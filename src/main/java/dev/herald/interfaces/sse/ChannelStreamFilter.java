@@ -1,5 +1,6 @@
 package dev.herald.interfaces.sse;
 
+import dev.herald.interfaces.rest.OriginGuard;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -27,6 +28,9 @@ public class ChannelStreamFilter extends HttpFilter {
     @Inject
     SseStreams streams;
 
+    @Inject
+    OriginGuard origins;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
@@ -34,7 +38,9 @@ public class ChannelStreamFilter extends HttpFilter {
             String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
             Matcher events = EVENTS.matcher(path);
             if (events.matches()) {
-                streams.open(request, response, events.group(1));
+                if (origins.admit(request, response, "sse")) {
+                    streams.open(request, response, events.group(1));
+                }
                 return;
             }
         }

@@ -273,4 +273,80 @@ class HeraldConfigTest {
         assertEquals("herald:ingest", s.ingestStream());
         assertEquals("herald:commands", s.commandsStream());
     }
+
+    @Test
+    void originsDefaultToSameOriginOnlyWithoutTrustingForwardedHeaders() {
+        HeraldConfig c = config(Map.of());
+        assertEquals(java.util.List.of(), c.origins().allowed());
+        assertFalse(c.origins().any());
+        assertFalse(c.origins().trustForwardedHeaders());
+    }
+
+    @Test
+    void allowedOriginsAreNormalizedAndWildcardIsExplicit() {
+        HeraldConfig c = config(Map.of("herald.allowed-origins", " https://App.example.com:443 , http://localhost:3000,*",
+                "herald.trust-forwarded-headers", "true"));
+        assertEquals(java.util.List.of("https://app.example.com", "http://localhost:3000", "*"), c.origins().allowed());
+        assertTrue(c.origins().any());
+        assertTrue(c.origins().trustForwardedHeaders());
+    }
+
+    @Test
+    void anAllowedOriginWithAPathOrWithoutSchemeIsRefusedAtStartUp() {
+        assertTrue(invalid("herald.allowed-origins", "https://app.example.com/").getMessage().contains("scheme://host[:port]"));
+        invalid("herald.allowed-origins", "app.example.com");
+    }
+
+    @Test
+    void namedIssuersAreReadWithTheirAlgorithms() {
+        // when
+        HeraldConfig c = config(Map.of(
+                "herald.jwt.issuers", "corp, partner",
+                "herald.jwt.issuers.corp.issuer", "https://login.corp.example",
+                "herald.jwt.issuers.corp.jwks-url", "https://login.corp.example/jwks",
+                "herald.jwt.issuers.partner.issuer", "https://idp.partner.example",
+                "herald.jwt.issuers.partner.jwks-url", "https://idp.partner.example/keys",
+                "herald.jwt.issuers.partner.algorithms", "ES256,PS256",
+                "herald.jwt.jwks-refresh-interval", "1m"));
+
+        // then
+        assertFalse(c.jwt().developmentMode());
+        assertEquals(2, c.jwt().issuers().size());
+        HeraldConfig.Issuer corp = c.jwt().issuers().get(0);
+        assertEquals("corp", corp.name());
+        assertEquals("https://login.corp.example", corp.issuer());
+        assertEquals(java.util.Set.of("RS256"), corp.algorithms(), "RS256 unless told otherwise");
+        assertEquals(java.util.Set.of("ES256", "PS256"), c.jwt().issuers().get(1).algorithms());
+        assertEquals(Duration.ofMinutes(1), c.jwt().jwks().refreshInterval());
+        assertEquals(Duration.ofMinutes(10), c.jwt().jwks().cacheTtl());
+    }
+
+    @Test
+    void anIssuerCannotAllowHmacOrNone() {
+        for (String algorithm : new String[] {"HS256", "none", "rs256"}) {
+            Settings.InvalidSettingException e = assertThrows(Settings.InvalidSettingException.class, () -> config(Map.of(
+                    "herald.jwt.issuers", "corp",
+                    "herald.jwt.issuers.corp.issuer", "https://login.corp.example",
+                    "herald.jwt.issuers.corp.jwks-url", "https://login.corp.example/jwks",
+                    "herald.jwt.issuers.corp.algorithms", algorithm)));
+            assertTrue(e.getMessage().contains("herald.jwt.issuers.corp.algorithms"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anIssuerNeedsItsIssAndJwksUrlAndCannotBeMixedWithASingleKey() {
+        assertThrows(Settings.InvalidSettingException.class, () -> config(Map.of(
+                "herald.jwt.issuers", "corp", "herald.jwt.issuers.corp.jwks-url", "https://login.corp.example/jwks")));
+        assertThrows(Settings.InvalidSettingException.class, () -> config(Map.of(
+                "herald.jwt.issuers", "corp", "herald.jwt.issuers.corp.issuer", "https://login.corp.example")));
+        assertThrows(Settings.InvalidSettingException.class, () -> config(Map.of(
+                "herald.jwt.issuers", "corp",
+                "herald.jwt.issuers.corp.issuer", "https://login.corp.example",
+                "herald.jwt.issuers.corp.jwks-url", "https://login.corp.example/jwks",
+                "herald.jwt.secret", "0123456789abcdef0123456789abcdef")));
+        assertThrows(Settings.InvalidSettingException.class, () -> config(Map.of(
+                "herald.jwt.issuers", "a,b",
+                "herald.jwt.issuers.a.issuer", "https://same.example", "herald.jwt.issuers.a.jwks-url", "https://same.example/jwks",
+                "herald.jwt.issuers.b.issuer", "https://same.example", "herald.jwt.issuers.b.jwks-url", "https://same.example/jwks")));
+    }
 }

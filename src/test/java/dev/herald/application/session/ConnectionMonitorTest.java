@@ -122,6 +122,8 @@ class ConnectionMonitorTest {
         assertNull(connection.closeCode(), "expired 40 s in, tolerated for the 30 s clock skew");
         after(Duration.ofSeconds(1));
         assertEquals(CloseCode.TOKEN_EXPIRED, connection.closeCode());
+        assertEquals("token expired; send a fresh token in an auth frame before exp", connection.closeReason(),
+                "the reason tells the client what to do");
     }
 
     @Test

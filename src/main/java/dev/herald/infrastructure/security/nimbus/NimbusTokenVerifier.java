@@ -10,11 +10,13 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.herald.application.config.HeraldConfig;
@@ -34,9 +36,12 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
@@ -44,9 +49,12 @@ import java.util.logging.Logger;
 /**
  * {@link TokenVerifier} on nimbus-jose-jwt. The algorithm set is fixed when Herald starts, from the
  * kind of key configured: HS256 for {@code herald.jwt.secret}, RS256 or ES256 for a PEM public key,
- * RS256 and ES256 for a JWKS URL. A token naming any other algorithm, {@code none} included, is
- * refused, which also rules out HS/RS confusion. {@code exp} and {@code sub} are required;
- * {@code nbf} is checked when present; {@code iss} and {@code aud} when configured.
+ * RS256 and ES256 for a JWKS URL, and each named issuer's own list ({@code herald.jwt.issuers}, asymmetric
+ * only). A token naming any other algorithm, {@code none} included, is refused, which also rules out
+ * HS/RS confusion. With named issuers the token's {@code iss} picks the issuer, whose keys and
+ * algorithms alone can then verify it. JWKS keys are cached per issuer and key id ({@link JwksKeys}).
+ * {@code exp} and {@code sub} are required; {@code nbf} is checked when present; {@code iss} and
+ * {@code aud} when configured.
  */
 public class NimbusTokenVerifier implements TokenVerifier {
 
@@ -54,22 +62,51 @@ public class NimbusTokenVerifier implements TokenVerifier {
     /** HS256 keys shorter than this are guessable; RFC 7518 section 3.2 asks for at least 256 bits. */
     static final int MIN_SECRET_BYTES = 32;
 
+    /** The one processor of a single key source; null when named issuers are configured. */
     private final DefaultJWTProcessor<SecurityContext> processor;
+    /** One processor per trusted {@code iss}, each bound to that issuer's keys and algorithms. */
+    private final Map<String, DefaultJWTProcessor<SecurityContext>> byIssuer = new HashMap<>();
+    private final Map<String, JwksKeys> jwks = new HashMap<>();
 
     public NimbusTokenVerifier(HeraldConfig.Jwt config, byte[] developmentSecret) {
-        this.processor = new DefaultJWTProcessor<>();
-        KeyChoice keys = keys(config, developmentSecret);
+        this(config, developmentSecret, Clock.systemUTC());
+    }
+
+    NimbusTokenVerifier(HeraldConfig.Jwt config, byte[] developmentSecret, Clock clock) {
+        if (!config.issuers().isEmpty()) {
+            this.processor = null;
+            for (HeraldConfig.Issuer issuer : config.issuers()) {
+                JwksKeys keys = new JwksKeys(url(issuer.jwksUrl(), "herald.jwt.issuers." + issuer.name() + ".jwks-url"),
+                        config.jwks(), clock);
+                Set<JWSAlgorithm> algorithms = new HashSet<>();
+                issuer.algorithms().forEach(a -> algorithms.add(JWSAlgorithm.parse(a)));
+                byIssuer.put(issuer.issuer(), processor(config, Optional.of(issuer.issuer()),
+                        new KeyChoice(algorithms, keys, "JWKS " + issuer.jwksUrl())));
+                jwks.put(issuer.name(), keys);
+                LOG.info(() -> "JWT verification for issuer " + issuer.name() + " (" + issuer.issuer() + "): JWKS "
+                        + issuer.jwksUrl() + ", algorithms " + algorithms
+                        + config.audience().map(a -> ", audience " + a).orElse(""));
+            }
+            return;
+        }
+        KeyChoice keys = keys(config, developmentSecret, clock);
+        this.processor = processor(config, config.issuer(), keys);
+        LOG.info(() -> "JWT verification: " + keys.description() + ", algorithms " + keys.algorithms()
+                + config.issuer().map(i -> ", issuer " + i).orElse("")
+                + config.audience().map(a -> ", audience " + a).orElse(""));
+    }
+
+    private static DefaultJWTProcessor<SecurityContext> processor(HeraldConfig.Jwt config, Optional<String> issuer, KeyChoice keys) {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(keys.algorithms(), keys.source()));
         Set<String> required = Set.of("exp", "sub");
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
-        config.issuer().ifPresent(exact::issuer);
+        issuer.ifPresent(exact::issuer);
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
                 config.audience().orElse(null), exact.build(), required);
         claims.setMaxClockSkew((int) config.clockSkew().toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
-        LOG.info(() -> "JWT verification: " + keys.description() + ", algorithms " + keys.algorithms()
-                + config.issuer().map(i -> ", issuer " + i).orElse("")
-                + config.audience().map(a -> ", audience " + a).orElse(""));
+        return processor;
     }
 
     @Override
@@ -79,7 +116,7 @@ public class NimbusTokenVerifier implements TokenVerifier {
         }
         JWTClaimsSet claims;
         try {
-            claims = processor.process(token.trim(), null);
+            claims = processor != null ? processor.process(token.trim(), null) : processByIssuer(token.trim());
         } catch (ParseException e) {
             throw new InvalidTokenException("malformed token");
         } catch (BadJOSEException e) {
@@ -89,6 +126,31 @@ public class NimbusTokenVerifier implements TokenVerifier {
             throw new InvalidTokenException("token could not be verified");
         }
         return principal(claims);
+    }
+
+    /**
+     * Picks the issuer by the token's unverified {@code iss}, then verifies everything with that
+     * issuer's processor alone, its exact {@code iss} included: naming an issuer only chooses
+     * which keys and algorithms the signature must match.
+     */
+    private JWTClaimsSet processByIssuer(String token) throws ParseException, BadJOSEException, JOSEException, InvalidTokenException {
+        JWT jwt = JWTParser.parse(token);
+        if (!(jwt instanceof SignedJWT signed)) {
+            throw new InvalidTokenException("invalid token: not signed");
+        }
+        String issuer = signed.getJWTClaimsSet().getIssuer();
+        DefaultJWTProcessor<SecurityContext> chosen = issuer == null ? null : byIssuer.get(issuer);
+        if (chosen == null) {
+            throw new InvalidTokenException("invalid token: iss is not a trusted issuer");
+        }
+        return chosen.process(signed, null);
+    }
+
+    /** How often each named issuer's JWKS was fetched, by issuer name; for tests and diagnostics. */
+    Map<String, Integer> jwksFetches() {
+        Map<String, Integer> counts = new HashMap<>();
+        jwks.forEach((name, keys) -> counts.put(name, keys.fetches()));
+        return counts;
     }
 
     static Principal principal(JWTClaimsSet claims) throws InvalidTokenException {
@@ -133,7 +195,7 @@ public class NimbusTokenVerifier implements TokenVerifier {
     private record KeyChoice(Set<JWSAlgorithm> algorithms, JWKSource<SecurityContext> source, String description) {
     }
 
-    private static KeyChoice keys(HeraldConfig.Jwt config, byte[] developmentSecret) {
+    private static KeyChoice keys(HeraldConfig.Jwt config, byte[] developmentSecret, Clock clock) {
         int configured = (config.secret().isPresent() ? 1 : 0) + (config.publicKey().isPresent() ? 1 : 0)
                 + (config.jwksUrl().isPresent() ? 1 : 0);
         if (configured > 1) {
@@ -147,17 +209,23 @@ public class NimbusTokenVerifier implements TokenVerifier {
             return publicKey(config.publicKey().get());
         }
         if (config.jwksUrl().isPresent()) {
-            try {
-                JWKSource<SecurityContext> source = JWKSourceBuilder
-                        .create(URI.create(config.jwksUrl().get()).toURL())
-                        .retrying(true)
-                        .build();
-                return new KeyChoice(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), source, "JWKS " + config.jwksUrl().get());
-            } catch (MalformedURLException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("herald.jwt.jwks-url is not a valid URL");
-            }
+            JwksKeys keys = new JwksKeys(url(config.jwksUrl().get(), "herald.jwt.jwks-url"), config.jwks(), clock);
+            return new KeyChoice(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256), keys, "JWKS " + config.jwksUrl().get());
         }
         return hmac(developmentSecret, "development-mode secret generated at start-up");
+    }
+
+    private static URI url(String text, String key) {
+        try {
+            URI uri = URI.create(text);
+            uri.toURL(); // only http(s) and other schemes the JDK can fetch
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                throw new IllegalArgumentException("not http(s)");
+            }
+            return uri;
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " is not a valid http(s) URL");
+        }
     }
 
     private static KeyChoice hmac(byte[] secret, String description) {
