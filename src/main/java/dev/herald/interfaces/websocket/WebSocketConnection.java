@@ -19,8 +19,8 @@ import java.util.logging.Logger;
 /**
  * A JSR-356 session as a {@link Connection}: a bounded queue of outgoing frames written one at a
  * time with the asynchronous remote, so a slow socket costs queue space, never a blocked thread. A
- * connection whose queue exceeds {@code herald.limits.max-pending-bytes} is closed as a slow
- * consumer (4009) and recovers by replay when it reconnects.
+ * connection whose queue exceeds {@code herald.limits.max-pending-bytes} or
+ * {@code herald.limits.max-pending-messages} is closed as a slow consumer (4009) and recovers by replay when it reconnects.
  */
 final class WebSocketConnection implements Connection {
 
@@ -41,9 +41,13 @@ final class WebSocketConnection implements Connection {
     private static final ThreadLocal<WebSocketConnection> PUMPING = new ThreadLocal<>();
 
     WebSocketConnection(Session session, long maxPendingBytes) {
+        this(session, maxPendingBytes, Long.MAX_VALUE);
+    }
+
+    WebSocketConnection(Session session, long maxPendingBytes, long maxPendingMessages) {
         this.session = session;
         this.remote = session.getAsyncRemote();
-        this.budget = new SendBudget(maxPendingBytes);
+        this.budget = new SendBudget(maxPendingBytes, maxPendingMessages);
     }
 
     @Override
@@ -51,8 +55,8 @@ final class WebSocketConnection implements Connection {
         if (closing.get()) {
             return;
         }
-        if (!budget.reserve(frame.length())) {
-            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + budget.max() + " bytes; reconnect and resume");
+        if (!budget.reserve(frame)) {
+            close(CloseCode.SLOW_CONSUMER, "outgoing queue full: " + budget.describe() + "; reconnect and resume");
             return;
         }
         queue.add(frame);
@@ -90,7 +94,7 @@ final class WebSocketConnection implements Connection {
             abort();
             return;
         }
-        budget.release(frame.length());
+        budget.release(frame);
         if (PUMPING.get() != this) {
             pump();
         }
