@@ -5,6 +5,7 @@ import dev.herald.application.Gateway;
 import dev.herald.application.HeraldException;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.session.Admission;
+import dev.herald.application.session.ChannelOccupancy;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.domain.ChannelName;
@@ -57,6 +58,9 @@ public class SseStreams {
 
     @Inject
     Admission admission;
+
+    @Inject
+    ChannelOccupancy occupancy;
 
     @Inject
     Executor executor;
@@ -126,7 +130,12 @@ public class SseStreams {
         Optional<CloseCode> refused = connection.closedBeforeStart();
         if (refused.isPresent() && REFUSALS.containsKey(refused.get())) {
             gateway.closed(session);
-            throw new HeraldException(REFUSALS.get(refused.get()), connection.closeReason());
+            ErrorCode code = REFUSALS.get(refused.get());
+            if (code == ErrorCode.CHANNEL_FULL && !occupancy.isFull(channel)) {
+                // 1013 also ends a subscription the store refused, which can happen before the stream starts.
+                code = ErrorCode.STORE_UNAVAILABLE;
+            }
+            throw new HeraldException(code, connection.closeReason());
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");
