@@ -66,19 +66,7 @@ class LimitsIT {
     }
 
     private List<JsonObject> awaitAudit(String query, Predicate<List<JsonObject>> done) throws InterruptedException {
-        Api api = new Api(base);
-        long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
-        List<JsonObject> items = List.of();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = api.get(admin, "api/audit?" + query);
-            assertEquals(200, response.statusCode(), response.body());
-            items = parse(response.body()).getJsonArray("items").getValuesAs(JsonObject.class);
-            if (done.test(items)) {
-                return items;
-            }
-            Thread.sleep(50); // poll interval, bounded by the deadline
-        }
-        throw new AssertionError("the audit search " + query + " never got there: " + items);
+        return new Api(base).awaitAudit(admin, query, done);
     }
 
     /** Whether some record's detail has this {@code code} (a close code number or an error code string). */
