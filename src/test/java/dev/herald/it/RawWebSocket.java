@@ -103,7 +103,8 @@ public final class RawWebSocket implements AutoCloseable {
 
     /**
      * Reads server frames (unmasked) until a close frame and returns its code; 1006 when the socket
-     * ends without one. Whatever was queued before the close is read and dropped on the way.
+     * ends without one, 0 when nothing more arrives within the read timeout (still open). Whatever
+     * was queued before the close is read and dropped on the way.
      */
     public int readUntilClose() throws IOException {
         InputStream in = socket.getInputStream();
@@ -128,6 +129,8 @@ public final class RawWebSocket implements AutoCloseable {
                     return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
                 }
             }
+        } catch (java.net.SocketTimeoutException open) {
+            return 0;
         } catch (java.net.SocketException reset) {
             return 1006;
         }
