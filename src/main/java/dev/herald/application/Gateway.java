@@ -18,6 +18,7 @@ import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.Connection;
 import dev.herald.application.session.SessionRegistry;
 import dev.herald.application.session.Subscription;
+import dev.herald.application.session.TokenBucket;
 import dev.herald.domain.AckStore;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
@@ -96,6 +97,8 @@ public class Gateway {
     public ClientSession open(Connection connection, Optional<String> token,
                               Optional<ChannelName> entryChannel, Optional<Sequence> entrySince) {
         ClientSession session = registry.open(connection, entryChannel, entrySince);
+        HeraldConfig.Capacity capacity = config.capacity();
+        session.limitFrames(new TokenBucket(capacity.messagesPerSecond(), capacity.messageBurst(), clock.millis()));
         token.ifPresent(t -> session.handle(() -> authenticate(session, t)));
         return session;
     }
@@ -111,6 +114,9 @@ public class Gateway {
 
     private void handleFrame(ClientSession session, ClientFrame frame) {
         if (session.isReleased() && !(frame instanceof ClientFrame.Ack)) {
+            return;
+        }
+        if (overRate(session)) {
             return;
         }
         session.received(clock.millis(), frame.isActivity());
@@ -142,12 +148,27 @@ public class Gateway {
 
     /** Reports a frame the transport could not decode; the connection stays open. */
     public void onBadFrame(ClientSession session, HeraldException problem, String ref) {
+        if (overRate(session)) {
+            return;
+        }
         session.received(clock.millis(), true);
         if (!session.isAuthenticated()) {
             session.close(CloseCode.UNAUTHORIZED, "the first frame must be auth");
             return;
         }
         session.send(ServerFrames.error(problem.code(), problem.getMessage(), ref));
+    }
+
+    /** Closes a client that sends frames faster than {@code herald.limits.client-messages-per-second} (4029). */
+    private boolean overRate(ClientSession session) {
+        if (session.admitFrame(clock.millis())) {
+            return false;
+        }
+        if (session.connection().isOpen()) {
+            session.close(CloseCode.RATE_LIMITED, "more than " + config.capacity().messagesPerSecond()
+                    + " frames per second; reconnect after a delay");
+        }
+        return true;
     }
 
     public void closed(ClientSession session) {
@@ -228,7 +249,8 @@ public class Gateway {
             try {
                 subscriptions.subscribe(session, channel, session.entrySince(), null);
             } catch (HeraldException e) {
-                session.close(CloseCode.FORBIDDEN, e.getMessage());
+                // A full channel may have room in a moment; a refused grant will not change.
+                session.close(e.code() == ErrorCode.CHANNEL_FULL ? CloseCode.TRY_AGAIN_LATER : CloseCode.FORBIDDEN, e.getMessage());
             }
         });
     }

@@ -12,6 +12,7 @@ import dev.herald.application.presence.Presence;
 import dev.herald.application.security.Access;
 import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.Principal;
+import dev.herald.application.session.ChannelOccupancy;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.Subscription;
@@ -53,6 +54,8 @@ public class SubscribeService {
     private Presence presence;
     private Executor executor;
     private int pageSize;
+    private int maxSubscriptions;
+    private ChannelOccupancy occupancy;
     private AuditLog audit = AuditLog.NONE;
     private HeraldMetrics metrics = new HeraldMetrics();
 
@@ -70,6 +73,14 @@ public class SubscribeService {
         this.presence = presence;
         this.executor = executor;
         this.pageSize = config.replay().pageSize();
+        this.maxSubscriptions = config.capacity().subscriptionsPerConnection();
+        this.occupancy = new ChannelOccupancy(config);
+    }
+
+    /** Counts subscribers per channel in the instance's shared {@link ChannelOccupancy}; until set, in one of its own. */
+    @Inject
+    public void limitBy(ChannelOccupancy occupancy) {
+        this.occupancy = occupancy;
     }
 
     /** Where this service reports what it audits; {@link AuditLog#NONE} until set. */
@@ -89,17 +100,31 @@ public class SubscribeService {
      * frame, the replay and live delivery follow asynchronously, in that order.
      *
      * @param since deliver every event after this position; empty: after the user's last ack, else live only
-     * @throws HeraldException {@code forbidden} or {@code already_subscribed}
+     * @throws HeraldException {@code forbidden}, {@code already_subscribed}, {@code too_many_subscriptions}
+     *                         or {@code channel_full}
      */
     public void subscribe(ClientSession session, ChannelName channel, Optional<Sequence> since, String ref) {
         Principal principal = session.requirePrincipal();
         requireAllowed(session, channel);
+        if (maxSubscriptions > 0 && session.subscriptions().size() >= maxSubscriptions
+                && !session.subscriptions().containsKey(channel)) {
+            limited(session, channel, "subscriptions-per-connection", maxSubscriptions);
+            throw new HeraldException(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                    "a connection may hold " + maxSubscriptions + " subscriptions; unsubscribe from one first");
+        }
         Subscription sub = new Subscription(session, channel);
         if (session.subscriptions().putIfAbsent(channel, sub) != null) {
             throw new HeraldException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel);
         }
+        if (!occupancy.enter(sub)) {
+            session.subscriptions().remove(channel, sub);
+            limited(session, channel, "connections-per-channel", occupancy.limit(channel));
+            throw new HeraldException(ErrorCode.CHANNEL_FULL,
+                    channel + " has its limit of " + occupancy.limit(channel) + " subscribers on this instance; retry later");
+        }
         if (session.isReleased()) {
             session.subscriptions().remove(channel, sub);
+            occupancy.leave(sub);
             return;
         }
         executor.execute(() -> start(sub, principal, since, ref));
@@ -203,9 +228,15 @@ public class SubscribeService {
         }
     }
 
-    /** Every ended subscription leaves the hub and presence here, after it was cancelled. */
+    private void limited(ClientSession session, ChannelName channel, String limit, int value) {
+        audit.record(AuditEvent.of(AuditType.LIMIT, AuditOutcome.DENIED).session(session).channel(channel)
+                .with("limit", limit).with("max", value));
+    }
+
+    /** Every ended subscription leaves the hub, the channel's count and presence here, after it was cancelled. */
     private void leave(Subscription sub) {
         hub.leave(sub);
+        occupancy.leave(sub);
         ClientSession session = sub.session();
         session.principal().ifPresent(p -> presence.leave(sub.channel(), p.subject(), session.id()));
     }

@@ -9,6 +9,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
 
 import static dev.herald.testing.Frames.parse;
 
@@ -70,6 +72,28 @@ public final class Api {
     public HttpResponse<String> delete(String token, String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).DELETE()
                 .header("Authorization", "Bearer " + token).build());
+    }
+
+    /**
+     * Searches the audit trail ({@code GET /api/audit?query}) until the records found satisfy
+     * {@code done}, failing after {@link WsClient#WAIT}: records reach the store in batches.
+     */
+    public List<JsonObject> awaitAudit(String adminToken, String query, Predicate<List<JsonObject>> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+        List<JsonObject> items = List.of();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = get(adminToken, "api/audit?" + query);
+            if (response.statusCode() != 200) {
+                throw new AssertionError("audit search answered " + response.statusCode() + ": " + response.body());
+            }
+            items = parse(response.body()).getJsonArray("items").getValuesAs(JsonObject.class);
+            if (done.test(items)) {
+                return items;
+            }
+            Thread.sleep(50); // poll interval, bounded by the deadline
+        }
+        throw new AssertionError("the audit search " + query + " never got there: " + items);
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

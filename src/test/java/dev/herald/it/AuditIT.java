@@ -46,19 +46,7 @@ class AuditIT {
 
     /** The search's items once {@code done} holds for them, polling until a deadline: records are written in the background. */
     private List<JsonObject> awaitAudit(String query, Predicate<List<JsonObject>> done) throws InterruptedException {
-        Api api = new Api(base);
-        long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
-        List<JsonObject> items = List.of();
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = api.get(admin, "api/audit?" + query);
-            assertEquals(200, response.statusCode(), response.body());
-            items = parse(response.body()).getJsonArray("items").getValuesAs(JsonObject.class);
-            if (done.test(items)) {
-                return items;
-            }
-            Thread.sleep(50); // poll interval, bounded by the deadline
-        }
-        throw new AssertionError("the audit search " + query + " never got there: " + items);
+        return new Api(base).awaitAudit(admin, query, done);
     }
 
     private static List<String> types(List<JsonObject> items) {

@@ -67,6 +67,11 @@ public final class PayaraProcess implements AutoCloseable {
         }
     }
 
+    /** The server's process id, to read its memory use from outside. */
+    public long pid() {
+        return process.pid();
+    }
+
     public String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }

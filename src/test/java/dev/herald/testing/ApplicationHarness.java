@@ -13,6 +13,8 @@ import dev.herald.application.delivery.Hub;
 import dev.herald.application.presence.PresenceService;
 import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.ChannelAuthorizer;
+import dev.herald.application.session.Admission;
+import dev.herald.application.session.ChannelOccupancy;
 import dev.herald.application.session.ConnectionMonitor;
 import dev.herald.application.session.InstanceId;
 import dev.herald.application.session.SessionRegistry;
@@ -46,6 +48,9 @@ public final class ApplicationHarness implements AutoCloseable {
     public final SubscribeService subscriptions;
     public final PublishService publishing;
     public final SessionRegistry registry;
+    /** Subscribers per channel, shared by {@link #subscriptions} and {@link #admission}. */
+    public final ChannelOccupancy occupancy;
+    public final Admission admission;
     public final Gateway gateway;
     public final ConnectionMonitor monitor;
     public final TestTokens tokens = new TestTokens();
@@ -57,7 +62,7 @@ public final class ApplicationHarness implements AutoCloseable {
     private volatile Consumer<ClientCommand> commandHandler = commands::add;
 
     public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings, List<ChannelAuthorizer> authorizers) {
-        this.config = HeraldConfig.from(new Settings(key -> Optional.ofNullable(settings.get(key))));
+        this.config = HeraldConfig.from(new Settings(key -> Optional.ofNullable(settings.get(key)), settings::keySet));
         this.store = new InMemoryEventStore(clock);
         this.database = new SwitchableEventStore(store);
         this.broker = broker;
@@ -65,11 +70,14 @@ public final class ApplicationHarness implements AutoCloseable {
         hub.start();
         AccessPolicy policy = new AccessPolicy(authorizers);
         this.subscriptions = new SubscribeService(policy, hub, database, acks, presence, executor, config);
+        this.occupancy = new ChannelOccupancy(config);
+        subscriptions.limitBy(occupancy);
         this.publishing = new PublishService(policy, database, broker, config);
         InstanceId directoryInstance = InstanceId.random();
         this.directory = new InMemoryConnectionDirectory(directoryInstance, config.limits().connectionsPerUser());
         this.registry = new SessionRegistry(subscriptions, directory, clock);
         registry.start();
+        this.admission = new Admission(registry, occupancy, config, clock);
         this.gateway = new Gateway(tokens, registry, subscriptions, publishing, policy, acks,
                 new PresenceService(policy, presence), command -> commandHandler.accept(command), config, clock);
         this.monitor = new ConnectionMonitor(registry, config, clock);
@@ -79,6 +87,7 @@ public final class ApplicationHarness implements AutoCloseable {
         gateway.recordTo(audit);
         subscriptions.recordTo(audit);
         publishing.recordTo(audit);
+        admission.recordTo(audit);
     }
 
     public ApplicationHarness(Broker broker, Clock clock, Map<String, String> settings) {

@@ -6,8 +6,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -17,7 +20,7 @@ import java.util.TreeSet;
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
                            Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
-                           Audit audit, Sse sse, Observability observability, Origins origins) {
+                           Audit audit, Sse sse, Observability observability, Origins origins, Capacity capacity) {
 
     /**
      * Token verification. With no key at all Herald runs in development mode.
@@ -203,6 +206,73 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Observability(boolean jsonLogs, Duration healthTimeout) {
     }
 
+    /**
+     * The limits that keep one instance serving everyone when some clients misbehave: how many
+     * connections it accepts, how many subscribe to one channel, how fast connections and frames may
+     * come, and how much one slow connection may hold queued. Each zero disables its limit.
+     *
+     * @param connectionsPerChannel      subscribers of one channel on this instance, unless its namespace has an override
+     * @param connectionsPerNamespace    per-namespace overrides of {@code connectionsPerChannel}, by namespace
+     *                                   with {@code -} written as {@code _}
+     * @param connectionsPerInstance     open connections (WebSocket and SSE) this instance accepts; over it the handshake gets 503
+     * @param subscriptionsPerConnection channels one connection may subscribe to at once
+     * @param connectionRate             new connections per second from one client address; over it the handshake gets 429
+     * @param connectionBurst            connections one address may open at once before the rate applies
+     * @param messagesPerSecond          frames per second one connection may send; over it the connection is closed with 4029
+     * @param messageBurst               frames one connection may send at once before the rate applies
+     * @param maxPendingMessages         frames queued for one connection before it is closed as a slow consumer (4009)
+     */
+    public record Capacity(int connectionsPerChannel, Map<String, Integer> connectionsPerNamespace,
+                           int connectionsPerInstance, int subscriptionsPerConnection, int connectionRate,
+                           int connectionBurst, int messagesPerSecond, int messageBurst, int maxPendingMessages) {
+
+        public Capacity {
+            connectionsPerNamespace = Map.copyOf(connectionsPerNamespace);
+        }
+
+        /** The subscriber limit of a channel in this namespace on this instance; zero: none. */
+        public int connectionsPerChannel(String namespace) {
+            return connectionsPerNamespace.getOrDefault(namespace.replace('-', '_'), connectionsPerChannel);
+        }
+
+        static final String PER_CHANNEL = "herald.limits.connections-per-channel";
+        static final String PER_CHANNEL_ENV = "HERALD_LIMITS_CONNECTIONS_PER_CHANNEL_";
+
+        static Capacity from(Settings s, int replayPageSize) {
+            int perChannel = s.integer(PER_CHANNEL, 50, 0, 1_000_000);
+            Map<String, Integer> perNamespace = new TreeMap<>();
+            for (String name : s.names()) {
+                String namespace = null;
+                if (name.startsWith(PER_CHANNEL + ".")) {
+                    namespace = name.substring(PER_CHANNEL.length() + 1);
+                } else if (name.startsWith(PER_CHANNEL_ENV)) {
+                    namespace = name.substring(PER_CHANNEL_ENV.length()).toLowerCase(Locale.ROOT);
+                }
+                if (namespace != null) {
+                    if (!namespace.matches("[a-z][a-z0-9_-]{0,31}")) {
+                        throw new Settings.InvalidSettingException(name, s.string(name, ""),
+                                "the key must end with a channel namespace: [a-z][a-z0-9_-]{0,31}");
+                    }
+                    perNamespace.put(namespace.replace('-', '_'), s.integer(name, perChannel, 0, 1_000_000));
+                }
+            }
+            int pendingMessages = s.integer("herald.limits.max-pending-messages", 2000, 1, 1_000_000);
+            if (pendingMessages < 2 * replayPageSize) {
+                // A replay waits for a half-empty queue, then queues a page: that must fit.
+                throw new Settings.InvalidSettingException("herald.limits.max-pending-messages", Integer.toString(pendingMessages),
+                        "must be at least twice herald.replay.page-size");
+            }
+            int rate = s.integer("herald.limits.connection-rate", 0, 0, 1_000_000);
+            int messages = s.integer("herald.limits.client-messages-per-second", 100, 0, 1_000_000);
+            return new Capacity(perChannel, perNamespace,
+                    s.integer("herald.limits.connections-per-instance", 18_000, 0, 10_000_000),
+                    s.integer("herald.limits.subscriptions-per-connection", 100, 0, 1_000_000),
+                    rate, s.integer("herald.limits.connection-burst", Math.max(1, 2 * rate), 1, 1_000_000),
+                    messages, s.integer("herald.limits.client-messages-burst", Math.max(1, 5 * messages), 1, 1_000_000),
+                    pendingMessages);
+        }
+    }
+
     /** @param allowRemote whether the development token endpoint answers clients that are not on loopback */
     public record Dev(boolean allowRemote) {
     }
@@ -288,7 +358,7 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         Observability observability = new Observability(logFormat.equals("json"), positive(s, "herald.health.timeout", "2s"));
         Origins origins = new Origins(origins(s), s.bool("herald.trust-forwarded-headers", false));
         return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse,
-                observability, origins);
+                observability, origins, Capacity.from(s, replay.pageSize()));
     }
 
     /** {@code herald.jwt.issuers=a,b} names the issuers; {@code herald.jwt.issuers.a.*} describe each. */

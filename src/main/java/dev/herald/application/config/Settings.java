@@ -1,9 +1,11 @@
 package dev.herald.application.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,9 +20,21 @@ public final class Settings {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB)?");
 
     private final Function<String, Optional<String>> source;
+    private final Supplier<Iterable<String>> names;
 
     public Settings(Function<String, Optional<String>> source) {
+        this(source, List::of);
+    }
+
+    /** @param names every key the source holds, for settings keyed by a name (per-namespace limits) */
+    public Settings(Function<String, Optional<String>> source, Supplier<Iterable<String>> names) {
         this.source = source;
+        this.names = names;
+    }
+
+    /** Every key the source knows, where it can list them; empty otherwise. */
+    public Iterable<String> names() {
+        return names.get();
     }
 
     public Optional<String> string(String key) {

@@ -36,6 +36,7 @@ public final class ClientSession {
     private volatile long lastReceivedMillis;
     private volatile long lastActivityMillis;
     private volatile long pingSentMillis;
+    private volatile TokenBucket frameRate = TokenBucket.UNLIMITED;
 
     /**
      * @param entryChannel the channel of a single-channel URL, subscribed as soon as the client is authenticated
@@ -150,6 +151,16 @@ public final class ClientSession {
         if (activity) {
             lastActivityMillis = nowMillis;
         }
+    }
+
+    /** Limits the frames this client may send ({@code herald.limits.client-messages-per-second}). */
+    public void limitFrames(TokenBucket rate) {
+        this.frameRate = rate;
+    }
+
+    /** Counts one frame from the client; false when it is over its rate. */
+    public boolean admitFrame(long nowMillis) {
+        return frameRate.tryTake(nowMillis);
     }
 
     public long lastReceivedMillis() {

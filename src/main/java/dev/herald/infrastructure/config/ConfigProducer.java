@@ -21,7 +21,7 @@ public class ConfigProducer {
     @Singleton
     HeraldConfig config() {
         Config config = ConfigProvider.getConfig(ConfigProducer.class.getClassLoader());
-        return HeraldConfig.from(new Settings(key -> config.getOptionalValue(key, String.class)));
+        return HeraldConfig.from(new Settings(key -> config.getOptionalValue(key, String.class), config::getPropertyNames));
     }
 
     @Produces

@@ -46,6 +46,10 @@ public final class Problems {
             // Outages of the store or of Redis pass in seconds; tell clients when to come back.
             response.header("Retry-After", "5");
         }
+        if (status == 429) {
+            // A token bucket refills within a second or two.
+            response.header("Retry-After", "1");
+        }
         return response.build();
     }
 }

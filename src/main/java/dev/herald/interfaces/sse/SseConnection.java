@@ -68,9 +68,13 @@ final class SseConnection implements Connection {
     private volatile long closingSinceNanos;
 
     SseConnection(Duration retry, Duration heartbeat, long maxPendingBytes) {
+        this(retry, heartbeat, maxPendingBytes, Long.MAX_VALUE);
+    }
+
+    SseConnection(Duration retry, Duration heartbeat, long maxPendingBytes, long maxPendingMessages) {
         this.preamble = SseFrames.retry(retry);
         this.heartbeatNanos = heartbeat.toNanos();
-        this.budget = new SendBudget(maxPendingBytes);
+        this.budget = new SendBudget(maxPendingBytes, maxPendingMessages);
     }
 
     @Override
@@ -97,8 +101,8 @@ final class SseConnection implements Connection {
     }
 
     private void enqueue(String block) {
-        if (!budget.reserve(block.length())) {
-            close(CloseCode.SLOW_CONSUMER, "outgoing queue over " + budget.max() + " bytes; reconnect and resume");
+        if (!budget.reserve(block)) {
+            close(CloseCode.SLOW_CONSUMER, "outgoing queue full: " + budget.describe() + "; reconnect and resume");
             return;
         }
         queue.add(block);
@@ -185,7 +189,7 @@ final class SseConnection implements Connection {
             } else {
                 next = queue.poll();
                 if (next != null) {
-                    budget.release(next.length());
+                    budget.release(next);
                 }
             }
             if (next == null) {
@@ -227,7 +231,7 @@ final class SseConnection implements Connection {
         if (quiet >= 2 * heartbeatNanos && (!queue.isEmpty() || writing.get())) {
             close(CloseCode.SLOW_CONSUMER, "nothing could be written for " + TimeUnit.NANOSECONDS.toMillis(quiet) + " ms");
         } else if (quiet >= heartbeatNanos && queue.isEmpty()) {
-            budget.reserve(SseFrames.PING.length()); // a comment never makes a slow consumer
+            budget.reserve(SseFrames.PING); // a comment never makes a slow consumer
             queue.add(SseFrames.PING);
             pump();
         }
@@ -249,7 +253,7 @@ final class SseConnection implements Connection {
         queue.clear();
         budget.wake();
         String last = SseFrames.close(code, reason);
-        budget.reserve(last.length()); // released when written, like every queued block
+        budget.reserve(last); // released when written, like every queued block
         queue.add(last);
         finishing = true;
         pump();

@@ -4,6 +4,8 @@ import dev.herald.application.ErrorCode;
 import dev.herald.application.Gateway;
 import dev.herald.application.HeraldException;
 import dev.herald.application.config.HeraldConfig;
+import dev.herald.application.session.Admission;
+import dev.herald.application.session.ChannelOccupancy;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.domain.ChannelName;
@@ -22,6 +24,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,7 +57,17 @@ public class SseStreams {
     ScheduledExecutorService scheduler;
 
     @Inject
+    Admission admission;
+
+    @Inject
+    ChannelOccupancy occupancy;
+
+    @Inject
     Executor executor;
+
+    /** Closes while opening that become an HTTP answer instead of an empty stream. */
+    private static final Map<CloseCode, ErrorCode> REFUSALS = Map.of(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED,
+            CloseCode.FORBIDDEN, ErrorCode.FORBIDDEN, CloseCode.TRY_AGAIN_LATER, ErrorCode.CHANNEL_FULL);
 
     private final Set<SseConnection> open = ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> heartbeats;
@@ -104,16 +117,25 @@ public class SseStreams {
         ChannelName channel = ChannelName.tryParse(channelText).orElseThrow(() -> new HeraldException(ErrorCode.INVALID_CHANNEL,
                 "invalid channel name: expected namespace:id, namespace [a-z][a-z0-9_-]{0,31}, id [A-Za-z0-9._@-]{1,128}"));
         Optional<Sequence> since = lastEventId(request);
+        Optional<Admission.Refusal> full = admission.admit(request.getRemoteAddr(), Optional.of(channel), "sse");
+        if (full.isPresent()) {
+            throw new HeraldException(full.get().code(), full.get().detail());
+        }
         HeraldConfig.Sse sse = config.sse();
-        SseConnection connection = new SseConnection(sse.retry(), sse.heartbeat(), config.limits().maxPendingBytes());
+        SseConnection connection = new SseConnection(sse.retry(), sse.heartbeat(), config.limits().maxPendingBytes(),
+                config.capacity().maxPendingMessages());
         // The same path as a single-channel WebSocket: authentication, the user's connection limit,
         // the grant check and the subscription with its replay all happen in the gateway.
         ClientSession session = gateway.open(connection, Optional.of(token), Optional.of(channel), since);
         Optional<CloseCode> refused = connection.closedBeforeStart();
-        if (refused.isPresent() && (refused.get() == CloseCode.UNAUTHORIZED || refused.get() == CloseCode.FORBIDDEN)) {
+        if (refused.isPresent() && REFUSALS.containsKey(refused.get())) {
             gateway.closed(session);
-            throw new HeraldException(refused.get() == CloseCode.UNAUTHORIZED ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN,
-                    connection.closeReason());
+            ErrorCode code = REFUSALS.get(refused.get());
+            if (code == ErrorCode.CHANNEL_FULL && !occupancy.isFull(channel)) {
+                // 1013 also ends a subscription the store refused, which can happen before the stream starts.
+                code = ErrorCode.STORE_UNAVAILABLE;
+            }
+            throw new HeraldException(code, connection.closeReason());
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/event-stream");

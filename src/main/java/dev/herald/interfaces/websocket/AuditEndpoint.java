@@ -6,6 +6,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 
@@ -24,6 +25,11 @@ public class AuditEndpoint {
     @OnOpen
     public void open(Session session) {
         sessions.open(session);
+    }
+
+    @OnMessage
+    public void pong(Session session, PongMessage pong) {
+        WebSocketConnection.pong(session, pong.getApplicationData());
     }
 
     @OnMessage

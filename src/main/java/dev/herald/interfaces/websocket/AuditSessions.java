@@ -64,7 +64,8 @@ public class AuditSessions {
             return;
         }
         session.getUserProperties().put(FILTER, filter);
-        WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes());
+        WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),
+                config.capacity().maxPendingMessages());
         ClientSession client = gateway.open(connection, WebSocketSessions.token(session), Optional.empty(), Optional.empty());
         session.getUserProperties().put(CLIENT_SESSION, client);
         admit(session, client);

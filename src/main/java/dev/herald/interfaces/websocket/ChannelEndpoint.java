@@ -6,6 +6,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
@@ -26,6 +27,11 @@ public class ChannelEndpoint {
     @OnOpen
     public void open(Session session, @PathParam("namespace") String namespace, @PathParam("id") String id) {
         sessions.openChannel(session, namespace, id);
+    }
+
+    @OnMessage
+    public void pong(Session session, PongMessage pong) {
+        WebSocketConnection.pong(session, pong.getApplicationData());
     }
 
     @OnMessage

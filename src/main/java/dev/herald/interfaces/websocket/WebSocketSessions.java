@@ -50,7 +50,8 @@ public class WebSocketSessions {
                 return;
             }
         }
-        WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes());
+        WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),
+                config.capacity().maxPendingMessages());
         ClientSession client = gateway.open(connection, token(session), channel, since);
         session.getUserProperties().put(CLIENT_SESSION, client);
     }

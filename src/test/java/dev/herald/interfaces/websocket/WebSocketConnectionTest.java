@@ -10,9 +10,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +31,8 @@ class WebSocketConnectionTest {
     private static final class FakeSocket {
         final List<String> written = new ArrayList<>();
         final List<SendHandler> pending = new ArrayList<>();
+        final List<ByteBuffer> pings = new ArrayList<>();
+        final Map<String, Object> properties = new ConcurrentHashMap<>();
         boolean completeImmediately;
         int inFlight;
         int maxInFlight;
@@ -66,6 +71,12 @@ class WebSocketConnectionTest {
                             write((String) args[0], (SendHandler) args[1]);
                             return null;
                         }
+                        if (method.getName().equals("sendPing")) {
+                            synchronized (this) {
+                                pings.add(((ByteBuffer) args[0]).duplicate());
+                            }
+                            return null;
+                        }
                         throw new UnsupportedOperationException(method.getName());
                     });
             return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Session.class},
@@ -77,6 +88,7 @@ class WebSocketConnectionTest {
                             }
                         }
                         case "getId" -> "s1";
+                        case "getUserProperties" -> properties;
                         case "close" -> {
                             synchronized (this) {
                                 closed = (CloseReason) args[0];
@@ -192,5 +204,44 @@ class WebSocketConnectionTest {
         assertTrue(cut.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 123);
         assertTrue(cut.chars().allMatch(c -> c == 'é'));
         assertEquals("short", WebSocketConnection.truncate("short"));
+    }
+
+    @Test
+    void aClientThatNeverAnswersPingsIsClosedAsSlowThoughEverySendCompletesAtOnce() {
+        // Tyrus on Grizzly completes a send once the frame is queued in the container, read or not.
+        FakeSocket socket = new FakeSocket();
+        socket.completeImmediately = true;
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1_000, 1_000);
+        String frame = "x".repeat(100);
+
+        for (int i = 0; i < 20 && socket.closed == null; i++) {
+            connection.send(frame);
+        }
+
+        assertEquals(CloseCode.SLOW_CONSUMER.code(), socket.closed.getCloseCode().getCode());
+        assertEquals(11, socket.written().size(), "closed at the first send past 1,000 unconfirmed bytes");
+        assertFalse(socket.pings.isEmpty(), "it asked the client to confirm what it read");
+    }
+
+    @Test
+    void aClientWhosePongsConfirmWhatItReadStaysOpen() {
+        FakeSocket socket = new FakeSocket();
+        socket.completeImmediately = true;
+        Session session = socket.session();
+        WebSocketConnection connection = new WebSocketConnection(session, 1_000, 1_000);
+        String frame = "x".repeat(100);
+
+        for (int i = 0; i < 100; i++) {
+            connection.send(frame);
+            List<ByteBuffer> pings;
+            synchronized (socket) {
+                pings = List.copyOf(socket.pings);
+            }
+            pings.forEach(ping -> WebSocketConnection.pong(session, ping.duplicate())); // the client echoes each ping
+        }
+
+        assertEquals(null, socket.closed);
+        assertEquals(100, socket.written().size());
+        assertTrue(connection.unconfirmed() <= 250, "unconfirmed " + connection.unconfirmed());
     }
 }

@@ -1,0 +1,207 @@
+package dev.herald.it;
+
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static dev.herald.testing.Frames.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A thousand WebSocket clients that complete the upgrade and then never read: fan-out goes on for
+ * everyone else, each stalled client is closed as a slow consumer once its bounded queue is full,
+ * and the server lets go of them. Memory figures are printed for the record, not asserted.
+ *
+ * <p>Its own server process (512 MiB heap, like the suite's), so the test can read its memory use.
+ * Tyrus reports a frame sent once it is in Grizzly's unbounded write queue: without the ping probes
+ * of {@code WebSocketConnection} this test fills the heap.
+ */
+class SlowConsumersIT {
+
+    private static final int STALLED = 1000;
+    /** Publishing stops here at the latest; the stalled clients are closed long before. */
+    private static final int MAX_EVENTS = 3000;
+
+    private static final Map<String, String> SETTINGS = Map.of(
+                "herald.limits.connections-per-user", "0",
+                // Only the queue may end a stalled client here, not its missing answers to pings.
+                "herald.heartbeat.interval", "10m",
+                "herald.idle-timeout", "0",
+                "herald.limits.connections-per-channel.stall", "2000",
+                "herald.limits.max-frame-size", "4KiB",
+                "herald.limits.max-pending-bytes", "64KiB",
+                "herald.limits.max-pending-messages", "20",
+                "herald.replay.page-size", "10",
+                "herald.jwt.secret", Jwts.SECRET,
+                "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1");
+
+    @TempDir
+    Path workDir;
+
+    private final String reader = Jwts.user("reader").channels("stall:*").publish("stall:*").sign();
+    private final String admin = Jwts.user("root").roles("admin").sign();
+
+    private int connections(Api api) {
+        HttpResponse<String> health = api.get(admin, "api/admin/health");
+        assertEquals(200, health.statusCode(), health.body());
+        return parse(health.body()).getInt("connections");
+    }
+
+    @Test
+    void stalledClientsAreClosedAsSlowConsumersWhileAReadingClientGetsEveryEventInOrder() throws Exception {
+        try (PayaraProcess server = PayaraProcess.start(workDir, SETTINGS)) {
+            try {
+                run(server);
+            } catch (AssertionError e) {
+                String problems = server.log().lines().filter(l -> l.contains("SEVERE") || l.contains("Exception"))
+                        .limit(20).reduce("", (a, b) -> a + "\n" + b);
+                throw new AssertionError(e.getMessage() + "\nserver log:" + problems, e);
+            }
+        }
+    }
+
+    private void run(PayaraProcess server) throws Exception {
+        Api api = new Api(server.url());
+        URI stallUrl = api.ws("/ws/stall/1?token=" + reader);
+        List<RawWebSocket> stalled = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try (WsClient live = WsClient.connect(api.ws("/ws/stall/1"), Map.of("Authorization", "Bearer " + reader))) {
+            live.awaitType("subscribed");
+            String before = memory(server);
+            long handshakes = System.nanoTime();
+            List<Future<RawWebSocket>> opening = new ArrayList<>();
+            for (int i = 0; i < STALLED; i++) {
+                // A small receive buffer: the kernel absorbs little, so Herald's own queue fills.
+                opening.add(pool.submit(() -> RawWebSocket.handshake(stallUrl, null, 4096)));
+            }
+            for (Future<RawWebSocket> f : opening) {
+                RawWebSocket socket = f.get();
+                stalled.add(socket);
+                assertEquals(101, socket.status());
+            }
+            awaitConnections(api, STALLED + 1, "every stalled client connected");
+            System.out.printf("SlowConsumersIT: %d handshakes in %d ms%n", STALLED, (System.nanoTime() - handshakes) / 1_000_000);
+            int subscribed = awaitSubscribers(api, STALLED + 1);
+            System.out.printf("SlowConsumersIT: %d of %d subscribed %d ms after the first handshake%n", subscribed, STALLED + 1,
+                    (System.nanoTime() - handshakes) / 1_000_000);
+            // A connection whose subscription has not started receives nothing and cannot fall behind.
+            int idle = STALLED + 1 - subscribed;
+            assertTrue(subscribed > STALLED / 2, "most stalled clients subscribed: " + subscribed);
+            String connected = memory(server);
+
+            String data = "{\"text\":\"" + "x".repeat(1000) + "\"}";
+            long started = System.nanoTime();
+            int published = 0;
+            while (published < MAX_EVENTS && (published % 100 != 0 || connections(api) > 1 + idle)) {
+                api.publishOk(reader, "stall:1", "output", data);
+                published++;
+            }
+            long publishMillis = (System.nanoTime() - started) / 1_000_000;
+            String loaded = memory(server);
+
+            List<JsonObject> events = live.awaitAll(WsClient.eventOn("stall:1"), published);
+            for (int i = 0; i < published; i++) {
+                assertEquals(i + 1, WsClient.seq(events.get(i)), "the reading client got every event in order");
+            }
+            awaitConnections(api, 1 + idle, "every subscribed stalled client was let go");
+            assertTrue(!live.isClosed(), "the reading client is still connected");
+            List<Integer> ends = new ArrayList<>();
+            for (RawWebSocket sample : stalled.subList(0, 3)) {
+                // Reading at last drains what was queued in the kernel, then the close frame.
+                ends.add(sample.readUntilClose());
+            }
+            assertTrue(ends.stream().anyMatch(c -> c == 4009 || c == 1006), "stalled clients end with 4009 or a reset: " + ends);
+            assertTrue(ends.stream().allMatch(c -> c == 4009 || c == 1006 || (c == 0 && idle > 0)), "ends: " + ends);
+            System.out.printf("SlowConsumersIT: %d stalled + 1 reading client, %d events of ~1 KB published in %d ms;%n"
+                    + "  server memory before connecting: %s%n  with %d connected: %s%n  after publishing: %s%n",
+                    STALLED, published, publishMillis, before, STALLED + 1, connected, loaded);
+        } finally {
+            pool.shutdownNow();
+            for (RawWebSocket s : stalled) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Waits until the channel has this many subscribers on the server (only a subscriber can fall
+     * behind), or the deadline passes; returns how many it has.
+     */
+    private int awaitSubscribers(Api api, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 4 * WsClient.WAIT.toNanos();
+        int now = subscribers(api);
+        while (now != expected && System.nanoTime() < deadline) {
+            Thread.sleep(100); // poll interval, bounded by the deadline
+            now = subscribers(api);
+        }
+        return now;
+    }
+
+    private int subscribers(Api api) {
+        HttpResponse<String> channels = api.get(admin, "api/admin/channels");
+        assertEquals(200, channels.statusCode(), channels.body());
+        return parse(channels.body()).getJsonArray("items").getValuesAs(JsonObject.class).stream()
+                .filter(c -> c.getString("channel").equals("stall:1")).mapToInt(c -> c.getInt("subscribers")).sum();
+    }
+
+    private void awaitConnections(Api api, int expected, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 4 * WsClient.WAIT.toNanos();
+        int now = connections(api);
+        while (now != expected && System.nanoTime() < deadline) {
+            Thread.sleep(100); // poll interval, bounded by the deadline
+            now = connections(api);
+        }
+        if (now != expected) {
+            String connections = api.get(admin, "api/admin/connections").body();
+            throw new AssertionError(what + ": expected " + expected + " connections, found " + now + ": "
+                    + connections.substring(0, Math.min(2000, connections.length())));
+        }
+    }
+
+    /**
+     * The server's resident memory from /proc and its heap after a full collection (jcmd, from the
+     * same JDK), for the record: only printed, never asserted. "unknown" where either is unavailable.
+     */
+    static String memory(PayaraProcess server) {
+        String rss;
+        try {
+            rss = Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status")).stream()
+                    .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("unknown").replaceAll("\\s+", " ");
+        } catch (IOException e) {
+            rss = "unknown";
+        }
+        return rss + ", heap after GC " + heapAfterGc(server.pid());
+    }
+
+    private static String heapAfterGc(long pid) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().readAllBytes();
+            gc.waitFor();
+            Process info = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            info.waitFor();
+            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+K)").matcher(out);
+            return used.find() ? used.group(1) : "unknown";
+        } catch (IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+}
