@@ -140,15 +140,16 @@ class LimitsIT {
 
     @Test
     void aFullInstanceRefusesTheHandshakeWith503AndRetryAfter() throws Exception {
-        List<WsClient> open = new ArrayList<>();
+        // Each accepted handshake is kept open as one of the instance's connections (closing a probe
+        // and reconnecting would race the probe's release against the next handshake).
+        List<RawWebSocket> open = new ArrayList<>();
         RawWebSocket refused = null;
         try {
             // Earlier tests' connections may still be leaving: open until refused, at most the limit.
             for (int i = 0; i <= 12 && refused == null; i++) {
                 RawWebSocket attempt = RawWebSocket.handshake(new Api(base).ws("/ws?token=" + alice));
                 if (attempt.status() == 101) {
-                    attempt.close();
-                    open.add(connect("/ws"));
+                    open.add(attempt);
                 } else {
                     refused = attempt;
                 }
@@ -159,7 +160,9 @@ class LimitsIT {
             assertNotNull(refused.header("Retry-After"));
             assertTrue(open.size() <= 12, "admitted " + open.size());
         } finally {
-            open.forEach(WsClient::close);
+            for (RawWebSocket socket : open) {
+                socket.close();
+            }
             if (refused != null) {
                 refused.close();
             }
