@@ -57,6 +57,11 @@ public final class JsonData {
             return value;
         } catch (JsonException | IllegalStateException e) {
             throw new HeraldException(ErrorCode.BAD_JSON, what + " is not valid JSON");
+        } catch (HeraldException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Parsson refuses input nested deeper than 1000 levels with a bare RuntimeException.
+            throw new HeraldException(ErrorCode.BAD_JSON, what + " is not valid JSON or nests deeper than 1000 levels");
         }
     }
 }

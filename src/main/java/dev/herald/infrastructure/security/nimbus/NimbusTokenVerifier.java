@@ -124,6 +124,10 @@ public class NimbusTokenVerifier implements TokenVerifier {
             throw new InvalidTokenException("invalid token: " + e.getMessage());
         } catch (JOSEException e) {
             throw new InvalidTokenException("token could not be verified");
+        } catch (RuntimeException e) {
+            // nimbus' parser lets some malformed input through as a bare runtime exception (a header of
+            // JSON null gives a NullPointerException): malformed all the same, never a server error.
+            throw new InvalidTokenException("malformed token");
         }
         return principal(claims);
     }
