@@ -140,29 +140,32 @@ class LimitsIT {
 
     @Test
     void aFullInstanceRefusesTheHandshakeWith503AndRetryAfter() throws Exception {
-        // Each accepted handshake is kept open as one of the instance's connections (closing a probe
-        // and reconnecting would race the probe's release against the next handshake).
-        List<RawWebSocket> open = new ArrayList<>();
+        List<WsClient> open = new ArrayList<>();
         RawWebSocket refused = null;
         try {
-            // Earlier tests' connections may still be leaving: open until refused, at most the limit.
-            for (int i = 0; i <= 12 && refused == null; i++) {
-                RawWebSocket attempt = RawWebSocket.handshake(new Api(base).ws("/ws?token=" + alice));
-                if (attempt.status() == 101) {
-                    open.add(attempt);
-                } else {
-                    refused = attempt;
+            // Fill the instance with welcomed (so counted) connections until a handshake is refused;
+            // earlier tests' connections may still be leaving, so at most the limit of 12 more.
+            boolean full = false;
+            for (int i = 0; i <= 12 && !full; i++) {
+                try {
+                    WsClient client = connect("/ws");
+                    open.add(client);
+                    client.awaitType("welcome");
+                } catch (CompletionException e) {
+                    assertTrue(String.valueOf(e.getCause()).contains("WebSocketHandshakeException"), e.toString());
+                    full = true;
                 }
             }
-            assertNotNull(refused, "a handshake was refused once the instance held 12 connections");
+            assertTrue(full, "a handshake was refused once the instance held 12 connections");
+            assertTrue(open.size() <= 12, "admitted " + open.size());
+
+            // What the refusal says, read from the raw HTTP answer.
+            refused = RawWebSocket.handshake(new Api(base).ws("/ws?token=" + alice));
             assertEquals(503, refused.status());
             assertEquals("instance_full", parse(refused.body()).getString("code"));
             assertNotNull(refused.header("Retry-After"));
-            assertTrue(open.size() <= 12, "admitted " + open.size());
         } finally {
-            for (RawWebSocket socket : open) {
-                socket.close();
-            }
+            open.forEach(WsClient::close);
             if (refused != null) {
                 refused.close();
             }
