@@ -300,8 +300,8 @@ function applyFilter() {
   shownIds = new Set();
   nextCursor = null;
   renderAudit();
-  auditFeed.sendFilter();
-  reloadAudit(); // now, and again when the live feed confirms the filter
+  // The live feed reloads the search when it confirms the filter; without a feed, search now.
+  if (!auditFeed.sendFilter()) reloadAudit();
 }
 
 /**
@@ -329,11 +329,12 @@ const auditFeed = (() => {
     return true;
   }
 
+  /** Sends the form's filter; false when the feed is not connected (its next start sends it). */
   function sendFilter() {
-    if (send({ type: 'filter', filter: currentFilter() })) {
-      pendingFilters++;
-      state('connecting');
-    }
+    if (!send({ type: 'filter', filter: currentFilter() })) return false;
+    pendingFilters++;
+    state('connecting');
+    return true;
   }
 
   function connect() {

@@ -7,7 +7,6 @@ import dev.herald.application.JsonData;
 import dev.herald.application.audit.AuditFeed;
 import dev.herald.application.audit.AuditFilter;
 import dev.herald.application.audit.AuditTrail;
-import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.session.ClientFrame;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
@@ -19,13 +18,10 @@ import jakarta.json.JsonValue;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 
-import java.io.IOException;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * {@code /ws/audit} sessions: authenticated and kept alive like {@code /ws} ones (the same
@@ -37,38 +33,29 @@ import java.util.logging.Logger;
 @ApplicationScoped
 public class AuditSessions {
 
-    private static final Logger LOG = Logger.getLogger(AuditSessions.class.getName());
-    private static final String CLIENT_SESSION = "herald.session";
     private static final String FILTER = "herald.audit.filter";
 
     @Inject
     Gateway gateway;
 
     @Inject
-    AuditTrail audit;
+    WebSocketSessions sessions;
 
     @Inject
-    HeraldConfig config;
+    AuditTrail audit;
 
     void open(Session session) {
-        session.setMaxIdleTimeout(0);
-        session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
-        session.setMaxBinaryMessageBufferSize(1024);
         Map<String, List<String>> params = session.getRequestParameterMap();
         AuditFilter filter;
         try {
             filter = AuditFilter.parse(param(params, "type"), param(params, "user"), param(params, "channel"),
                     param(params, "outcome"));
         } catch (HeraldException e) {
-            close(session, e.getMessage());
+            WebSocketSessions.closeBadRequest(session, e.getMessage());
             return;
         }
         session.getUserProperties().put(FILTER, filter);
-        WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),
-                config.capacity().maxPendingMessages());
-        ClientSession client = gateway.open(connection, WebSocketSessions.token(session), Optional.empty(), Optional.empty());
-        session.getUserProperties().put(CLIENT_SESSION, client);
-        admit(session, client);
+        admit(session, sessions.connect(session, Optional.empty(), Optional.empty()));
     }
 
     void message(Session session, String text) {
@@ -127,23 +114,15 @@ public class AuditSessions {
     }
 
     void binary(Session session) {
-        ClientSession client = client(session);
-        if (client != null) {
-            gateway.onBadFrame(client, new HeraldException(ErrorCode.BAD_FRAME, "binary frames are not part of the protocol; send JSON text"), null);
-        }
+        sessions.binary(session);
     }
 
     void closed(Session session, CloseReason reason) {
         ClientSession client = client(session);
-        if (client == null) {
-            return;
+        if (client != null) {
+            audit.feed().unwatch(client);
         }
-        audit.feed().unwatch(client);
-        if (reason != null) {
-            gateway.closed(client, reason.getCloseCode().getCode(), reason.getReasonPhrase());
-        } else {
-            gateway.closed(client);
-        }
+        sessions.closed(session, reason);
     }
 
     /** {@code {"type":"filtered","filter":{...}}} */
@@ -197,15 +176,6 @@ public class AuditSessions {
     }
 
     private static ClientSession client(Session session) {
-        return (ClientSession) session.getUserProperties().get(CLIENT_SESSION);
-    }
-
-    private static void close(Session session, String reason) {
-        try {
-            session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(CloseCode.BAD_REQUEST.code()),
-                    WebSocketConnection.truncate(reason)));
-        } catch (IOException e) {
-            LOG.log(Level.FINE, "close failed", e);
-        }
+        return WebSocketSessions.client(session);
     }
 }

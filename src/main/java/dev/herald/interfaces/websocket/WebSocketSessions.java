@@ -38,9 +38,6 @@ public class WebSocketSessions {
     HeraldConfig config;
 
     void open(Session session, Optional<ChannelName> channel) {
-        session.setMaxIdleTimeout(0); // Herald's own heartbeat and idle timeout apply instead
-        session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
-        session.setMaxBinaryMessageBufferSize(1024);
         Optional<Sequence> since = Optional.empty();
         if (channel.isPresent()) {
             try {
@@ -50,10 +47,22 @@ public class WebSocketSessions {
                 return;
             }
         }
+        connect(session, channel, since);
+    }
+
+    /**
+     * Gives an opened WebSocket its limits and its Herald session (authenticated at once when the
+     * handshake carried a token) and remembers the session for the other callbacks.
+     */
+    ClientSession connect(Session session, Optional<ChannelName> channel, Optional<Sequence> since) {
+        session.setMaxIdleTimeout(0); // Herald's own heartbeat and idle timeout apply instead
+        session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
+        session.setMaxBinaryMessageBufferSize(1024);
         WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),
                 config.capacity().maxPendingMessages());
         ClientSession client = gateway.open(connection, token(session), channel, since);
         session.getUserProperties().put(CLIENT_SESSION, client);
+        return client;
     }
 
     void openChannel(Session session, String namespace, String id) {
@@ -107,7 +116,8 @@ public class WebSocketSessions {
         }
     }
 
-    private static ClientSession client(Session session) {
+    /** The Herald session of an opened WebSocket; null before it has one. */
+    static ClientSession client(Session session) {
         return (ClientSession) session.getUserProperties().get(CLIENT_SESSION);
     }
 
@@ -138,10 +148,10 @@ public class WebSocketSessions {
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0)).filter(v -> !v.isBlank());
     }
 
-    private static void closeBadRequest(Session session, String reason) {
+    static void closeBadRequest(Session session, String reason) {
         try {
             session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(
-                    dev.herald.application.session.CloseCode.BAD_REQUEST.code()), reason));
+                    dev.herald.application.session.CloseCode.BAD_REQUEST.code()), WebSocketConnection.truncate(reason)));
         } catch (IOException e) {
             LOG.log(Level.FINE, "close failed", e);
         }
