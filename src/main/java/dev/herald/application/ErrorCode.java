@@ -29,7 +29,8 @@ public enum ErrorCode {
     CHANNEL_FULL("channel_full", 503, "the channel has herald.limits.connections-per-channel subscribers on this instance; retry later"),
     INSTANCE_FULL("instance_full", 503, "this instance has herald.limits.connections-per-instance connections; retry later"),
     PRESENCE_UNAVAILABLE("presence_unavailable", 503, "presence is unavailable; retry later"),
-    INTERNAL_ERROR("internal_error", 500, "internal error");
+    INTERNAL_ERROR("internal_error", 500, "internal error"),
+    DRAINING("draining", 503, "this instance is shutting down; connect again to reach another instance");
 
     private final String code;
     private final int httpStatus;

@@ -13,6 +13,7 @@ import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.ConnectionDirectory;
 import dev.herald.application.session.ConnectionMonitor;
+import dev.herald.application.session.Drain;
 import dev.herald.application.session.SessionRegistry;
 import dev.herald.domain.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,6 +22,7 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,6 +85,9 @@ public class Lifecycle {
     @Inject
     AdminService admin;
 
+    @Inject
+    Drain drain;
+
     private ScheduledFuture<?> sweeps;
     private ScheduledFuture<?> auditFlushes;
     private ScheduledFuture<?> renewals;
@@ -102,12 +107,18 @@ public class Lifecycle {
         retentionSweeps = scheduler.scheduleWithFixedDelay(this::startRetentionSweep, retentionEvery, retentionEvery, TimeUnit.MILLISECONDS);
         long renewEvery = config.presence().refreshInterval().toMillis();
         renewals = scheduler.scheduleWithFixedDelay(this::startRenewal, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
-        // On SIGTERM Payara Micro stops its network listeners without undeploying first, so the
-        // undeploy event below would come too late to reach clients: close them from a JVM hook.
         admin.toString(); // listens for other instances' disconnect orders from now on
         long flushEvery = config.audit().flushInterval().toMillis();
         auditFlushes = scheduler.scheduleWithFixedDelay(this::startAuditFlush, flushEvery, flushEvery, TimeUnit.MILLISECONDS);
-        shutdownHook = new Thread(this::closeAll, "herald-shutdown");
+        // On SIGTERM Payara Micro's own hook sleeps --shutdowngrace, then stops the listeners and
+        // only then undeploys: the undeploy event below would come too late to reach clients.
+        // JVM hooks run concurrently, so this one drains while Payara's sleeps (docs/operations.md).
+        // Payara Micro also deletes the unpacked WAR from a hook: load what the drain needs first.
+        long preloadStart = System.nanoTime();
+        int preloaded = ClassPreloader.preload(Lifecycle.class);
+        LOG.fine(() -> "preloaded " + preloaded + " application classes for the shutdown drain in "
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - preloadStart) + " ms");
+        shutdownHook = new Thread(() -> drainConnections(true), "herald-drain");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         if (developmentMode.enabled()) {
             LOG.warning("""
@@ -224,7 +235,17 @@ public class Lifecycle {
         }
     }
 
+    /**
+     * Whether this instance is shutting down: new connections are refused with 503 and readiness
+     * should report DOWN, so load balancers stop routing here.
+     */
+    public boolean draining() {
+        return drain.draining();
+    }
+
     void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object ignored) {
+        // An undeploy drains here; after SIGTERM this waits for the hook's drain to end.
+        drainConnections(false);
         if (sweeps != null) {
             backends.stopIngest(); // while the beans it publishes through still exist
             sweeps.cancel(false);
@@ -244,7 +265,44 @@ public class Lifecycle {
         flushAudit(); // the disconnects of the shutdown, while the store is still open
     }
 
-    /** Tells every client to reconnect (1012): they resume from their last sequence elsewhere or after the restart. */
+    /** Tells every client to reconnect (1012), spread over herald.shutdown.drain, while broker and store still run. */
+    private void drainConnections(boolean jvmShutdown) {
+        HeraldConfig.Shutdown shutdown = config.shutdown();
+        Duration window = jvmShutdown ? windowWithin(shutdown, Long.getLong(PAYARA_SHUTDOWN_GRACE, 0)) : shutdown.drain();
+        if (window.compareTo(shutdown.drain()) < 0) {
+            LOG.warning(() -> "draining over " + window.toMillis() + " ms instead of herald.shutdown.drain: Payara stops its listeners after "
+                    + PAYARA_SHUTDOWN_GRACE + "=" + Long.getLong(PAYARA_SHUTDOWN_GRACE, 0) + " ms; set --shutdowngrace longer than the drain");
+        }
+        try {
+            if (!drain.drain(window, shutdown.patience())) {
+                LOG.warning("drain ended with connections still open; they are closed now");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // In a shutdown hook an escaping error would end the thread silently, leaving every client to the listener stop.
+            closeAll();
+            LOG.log(Level.SEVERE, "drain failed; every connection was closed at once", e);
+        }
+    }
+
+    /** Payara's shutdown grace in ms (also set by --shutdowngrace): how long its listeners stay up after SIGTERM. */
+    static final String PAYARA_SHUTDOWN_GRACE = "fish.payara.shutdowngrace";
+
+    /**
+     * The drain window on SIGTERM: herald.shutdown.drain, cut to what the listeners allow. Closes
+     * planned after the listeners stop would never reach anyone, and the clients would see their
+     * connections drop (1006) instead: better all at once with 1012.
+     */
+    static Duration windowWithin(HeraldConfig.Shutdown shutdown, long graceMillis) {
+        Duration allowed = Duration.ofMillis(graceMillis).minus(shutdown.patience());
+        if (allowed.isNegative()) {
+            return Duration.ZERO;
+        }
+        return allowed.compareTo(shutdown.drain()) < 0 ? allowed : shutdown.drain();
+    }
+
+    /** Whatever is still open: they resume from their last sequence elsewhere or after the restart. */
     private void closeAll() {
         for (ClientSession session : sessions.all()) {
             session.close(CloseCode.SERVICE_RESTART, "server shutting down; reconnect and resume");

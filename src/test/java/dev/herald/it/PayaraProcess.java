@@ -86,7 +86,16 @@ public final class PayaraProcess implements AutoCloseable {
 
     /** Stops with SIGTERM, as an orchestrator would, and waits for the process to end. */
     public void stop() throws InterruptedException {
+        terminate();
+        awaitExit();
+    }
+
+    /** Sends SIGTERM and returns at once: the instance drains, then exits ({@link #awaitExit}). */
+    public void terminate() {
         process.destroy();
+    }
+
+    public void awaitExit() throws InterruptedException {
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             throw new AssertionError("Payara Micro did not stop within 60 s of SIGTERM");

@@ -20,7 +20,8 @@ import java.util.TreeSet;
  */
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
                            Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
-                           Audit audit, Sse sse, Observability observability, Origins origins, Capacity capacity) {
+                           Audit audit, Sse sse, Observability observability, Origins origins, Capacity capacity,
+                           Shutdown shutdown) {
 
     /**
      * Token verification. With no key at all Herald runs in development mode.
@@ -277,6 +278,14 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Dev(boolean allowRemote) {
     }
 
+    /**
+     * @param drain    the window over which connections are told to reconnect elsewhere (1012) at shutdown,
+     *                 each at its own random moment; zero closes them all at once
+     * @param patience how long after the window the drain still waits for close handshakes to finish
+     */
+    public record Shutdown(Duration drain, Duration patience) {
+    }
+
     public static final String DEFAULT_DB_URL = "jdbc:h2:file:./herald-data/herald";
 
     public static HeraldConfig from(Settings s) {
@@ -358,7 +367,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         Observability observability = new Observability(logFormat.equals("json"), positive(s, "herald.health.timeout", "2s"));
         Origins origins = new Origins(origins(s), s.bool("herald.trust-forwarded-headers", false));
         return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse,
-                observability, origins, Capacity.from(s, replay.pageSize()));
+                observability, origins, Capacity.from(s, replay.pageSize()),
+                new Shutdown(s.duration("herald.shutdown.drain", "10s"), s.duration("herald.shutdown.patience", "2s")));
     }
 
     /** {@code herald.jwt.issuers=a,b} names the issuers; {@code herald.jwt.issuers.a.*} describe each. */

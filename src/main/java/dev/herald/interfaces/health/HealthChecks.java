@@ -1,6 +1,7 @@
 package dev.herald.interfaces.health;
 
 import dev.herald.application.metrics.InstanceMonitor;
+import dev.herald.application.session.Drain;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
@@ -8,6 +9,9 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
+
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Herald's MicroProfile Health checks, served by Payara Micro at {@code /health/live},
@@ -23,6 +27,8 @@ import org.eclipse.microprofile.health.Readiness;
  *       delivers every event by polling the store (degraded: more latency, more database load), and
  *       a Redis outage usually hits every instance alike, so taking instances out of the load
  *       balancer would only move clients around. The state is in the check's data.</li>
+ *   <li>Readiness {@code herald-drain}: down from the moment the instance starts draining before
+ *       shutdown, so load balancers stop sending it new connections (which it refuses anyway).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -31,24 +37,40 @@ public class HealthChecks {
     @Inject
     InstanceMonitor monitor;
 
+    @Inject
+    Drain drain;
+
     @Produces
     @Liveness
     HealthCheck live() {
-        return () -> HealthCheckResponse.named("herald").up().build();
+        return () -> response("herald", true, Map.of());
     }
 
     @Produces
     @Readiness
     HealthCheck database() {
-        return () -> HealthCheckResponse.named("herald-database").status(monitor.storeReachable()).build();
+        return () -> response("herald-database", monitor.storeReachable(), Map.of());
     }
 
     @Produces
     @Readiness
     HealthCheck broker() {
-        return () -> HealthCheckResponse.named("herald-broker").up()
-                .withData("type", monitor.brokerType())
-                .withData("state", monitor.brokerState())
-                .build();
+        return () -> response("herald-broker", true, Map.of("type", monitor.brokerType(), "state", monitor.brokerState()));
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck drain() {
+        return () -> response("herald-drain", !drain.draining(), Map.of());
+    }
+
+    /**
+     * Built with the constructor rather than {@code HealthCheckResponse.named(..)}: the builder looks
+     * up its provider through the context class loader, which fails once Payara Micro has begun to
+     * shut down (it deletes the unpacked application), and readiness matters most during the drain.
+     */
+    private static HealthCheckResponse response(String name, boolean up, Map<String, Object> data) {
+        return new HealthCheckResponse(name, up ? HealthCheckResponse.Status.UP : HealthCheckResponse.Status.DOWN,
+                data.isEmpty() ? Optional.empty() : Optional.of(data));
     }
 }

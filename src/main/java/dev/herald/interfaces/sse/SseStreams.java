@@ -8,6 +8,7 @@ import dev.herald.application.session.Admission;
 import dev.herald.application.session.ChannelOccupancy;
 import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
+import dev.herald.application.session.Drain;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Sequence;
 import dev.herald.interfaces.rest.Problems;
@@ -65,6 +66,9 @@ public class SseStreams {
     @Inject
     Executor executor;
 
+    @Inject
+    Drain drain;
+
     /** Closes while opening that become an HTTP answer instead of an empty stream. */
     private static final Map<CloseCode, ErrorCode> REFUSALS = Map.of(CloseCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED,
             CloseCode.FORBIDDEN, ErrorCode.FORBIDDEN, CloseCode.TRY_AGAIN_LATER, ErrorCode.CHANNEL_FULL);
@@ -112,6 +116,9 @@ public class SseStreams {
     }
 
     private void stream(HttpServletRequest request, HttpServletResponse response, String channelText) throws IOException {
+        if (drain.draining()) {
+            throw new HeraldException(ErrorCode.DRAINING, "this instance is shutting down; reconnect to reach another one");
+        }
         String token = token(request).orElseThrow(() -> new HeraldException(ErrorCode.UNAUTHORIZED,
                 "send Authorization: Bearer <token>, the " + TOKEN_COOKIE + " cookie or ?token=<token>"));
         ChannelName channel = ChannelName.tryParse(channelText).orElseThrow(() -> new HeraldException(ErrorCode.INVALID_CHANNEL,
