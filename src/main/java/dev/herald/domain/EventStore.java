@@ -1,7 +1,9 @@
 package dev.herald.domain;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +17,8 @@ import java.util.Optional;
  *
  * <p>{@link #appendOnce} adds exactly-once publishing: the idempotency key is stored in the same
  * transaction as the event, so an event and its key are committed together or not at all.
+ *
+ * <p>{@link #appendAll} stores a batch, over any channels, in one transaction: all of it or none.
  */
 public interface EventStore {
 
@@ -32,6 +36,50 @@ public interface EventStore {
      * @return the stored event, or empty when the key was already taken
      */
     Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key);
+
+    /**
+     * Appends a batch in one transaction: every event of it is committed, or none is. Each append
+     * with no key, or with a key not used before, is stored; an append whose key was used before (by
+     * an earlier batch, any other append, or an earlier append of this batch) stores nothing and
+     * reports the event its key stored. A channel's events of the batch get consecutive sequences in
+     * the batch's order. Concurrent batches never deadlock: they take the channels in one order.
+     *
+     * @return one result per append, in the batch's order
+     */
+    List<Appended> appendAll(List<Append> batch);
+
+    /** One event of a batch: where it goes, what it is, and optionally the publisher's idempotency key. */
+    record Append(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+
+        public Append {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(draft, "draft");
+        }
+
+        /** An append without an idempotency key. */
+        public Append(ChannelName channel, EventDraft draft) {
+            this(channel, draft, null);
+        }
+    }
+
+    /**
+     * What became of one {@link Append}: the stored event, or, when its key had been used, no event
+     * and the channel, sequence and time of the event that key stored.
+     */
+    record Appended(ChannelName channel, Sequence seq, Instant ts, Optional<Event> stored) {
+
+        public static Appended of(Event event) {
+            return new Appended(event.channel(), event.seq(), event.ts(), Optional.of(event));
+        }
+
+        public static Appended duplicateOf(ChannelName channel, Sequence seq, Instant ts) {
+            return new Appended(channel, seq, ts, Optional.empty());
+        }
+
+        public boolean duplicate() {
+            return stored.isEmpty();
+        }
+    }
 
     /** The sequence of the channel's last event; {@link Sequence#ZERO} for a channel never published to. */
     Sequence head(ChannelName channel);

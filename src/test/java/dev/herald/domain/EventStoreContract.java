@@ -647,6 +647,111 @@ public abstract class EventStoreContract {
         assertEquals(range(1, keys.size()), seqs(store.read(channel, Sequence.ZERO, ALL)));
     }
 
+    // --- batches -------------------------------------------------------------------------------
+
+    private static EventStore.Append appendOf(ChannelName channel, String data, IdempotencyKey key) {
+        return new EventStore.Append(channel, draft(data), key);
+    }
+
+    @Test
+    void aBatchGivesEachChannelConsecutiveSequencesInBatchOrder() {
+        // given
+        ChannelName a = newChannel();
+        ChannelName b = newChannel();
+        append(a, "{\"before\":1}");
+
+        // when
+        List<EventStore.Appended> results = store.appendAll(List.of(
+                appendOf(a, "{\"n\":1}", null), appendOf(b, "{\"n\":2}", null),
+                appendOf(a, "{\"n\":3}", null), appendOf(b, "{\"n\":4}", null), appendOf(a, "{\"n\":5}", null)));
+
+        // then
+        assertEquals(List.of(2L, 1L, 3L, 2L, 4L), results.stream().map(r -> r.seq().value()).toList());
+        assertTrue(results.stream().noneMatch(EventStore.Appended::duplicate));
+        assertEquals(List.of("{\"before\":1}", "{\"n\":1}", "{\"n\":3}", "{\"n\":5}"),
+                store.read(a, Sequence.ZERO, ALL).stream().map(Event::data).toList());
+        assertEquals(List.of("{\"n\":2}", "{\"n\":4}"), store.read(b, Sequence.ZERO, ALL).stream().map(Event::data).toList());
+        assertEquals(results.get(2).stored().orElseThrow(), store.read(a, Sequence.of(2), 1).get(0));
+        assertEquals(Sequence.of(4), store.head(a));
+        assertEquals(Sequence.of(2), store.head(b));
+    }
+
+    @Test
+    void anEmptyBatchStoresNothing() {
+        assertEquals(List.of(), store.appendAll(List.of()));
+    }
+
+    @Test
+    void aBatchStoresTheEventsWithFreeKeysAndReportsWhereATakenKeysEventIs() {
+        // given
+        ChannelName channel = newChannel();
+        ChannelName other = newChannel();
+        IdempotencyKey taken = newKey();
+        Event earlier = store.appendOnce(other, draft("{\"earlier\":true}"), taken).orElseThrow();
+        IdempotencyKey free = newKey();
+
+        // when
+        List<EventStore.Appended> results = store.appendAll(List.of(
+                appendOf(channel, "{\"n\":1}", free), appendOf(channel, "{\"n\":2}", taken), appendOf(channel, "{\"n\":3}", null)));
+
+        // then
+        assertEquals(List.of(false, true, false), results.stream().map(EventStore.Appended::duplicate).toList());
+        assertEquals(other, results.get(1).channel());
+        assertEquals(earlier.seq(), results.get(1).seq());
+        assertEquals(earlier.ts(), results.get(1).ts());
+        assertEquals(List.of(1L, 2L), seqs(store.read(channel, Sequence.ZERO, ALL)));
+        assertEquals(Optional.empty(), store.appendOnce(channel, draft("{}"), free), "the batch's key is taken now");
+    }
+
+    @Test
+    void aKeyRepeatedWithinABatchStoresOnlyItsFirstEvent() {
+        // given
+        ChannelName channel = newChannel();
+        IdempotencyKey key = newKey();
+
+        // when
+        List<EventStore.Appended> results = store.appendAll(List.of(
+                appendOf(channel, "{\"n\":1}", key), appendOf(channel, "{\"n\":2}", key)));
+
+        // then
+        assertEquals(List.of(false, true), results.stream().map(EventStore.Appended::duplicate).toList());
+        assertEquals(results.get(0).seq(), results.get(1).seq());
+        assertEquals(List.of("{\"n\":1}"), store.read(channel, Sequence.ZERO, ALL).stream().map(Event::data).toList());
+    }
+
+    @Test
+    void concurrentBatchesOverTheSameChannelsInOppositeOrdersNeitherDeadlockNorLoseAnEvent() throws InterruptedException {
+        // given: every thread's batches name the same channels, half of the threads in reverse order
+        List<ChannelName> channels = List.of(newChannel(), newChannel(), newChannel());
+        int threads = 6;
+        int batches = 20;
+
+        // when
+        List<List<EventStore.Appended>> byThread = Concurrently.run(threads, DEADLINE, t -> {
+            List<EventStore.Appended> all = new ArrayList<>();
+            for (int i = 0; i < batches; i++) {
+                List<EventStore.Append> batch = new ArrayList<>();
+                for (ChannelName channel : channels) {
+                    batch.add(appendOf(channel, "{\"t\":" + t + ",\"i\":" + i + "}", null));
+                }
+                if (t % 2 == 1) {
+                    Collections.reverse(batch);
+                }
+                all.addAll(store.appendAll(batch));
+            }
+            return all;
+        });
+
+        // then: each channel holds 1..threads*batches, each stored event exactly once
+        for (ChannelName channel : channels) {
+            List<Event> read = store.read(channel, Sequence.ZERO, ALL);
+            assertEquals(range(1, (long) threads * batches), seqs(read));
+            List<Event> reported = byThread.stream().flatMap(List::stream).map(r -> r.stored().orElseThrow())
+                    .filter(e -> e.channel().equals(channel)).sorted(java.util.Comparator.comparing(e -> e.seq().value())).toList();
+            assertEquals(read, reported);
+        }
+    }
+
     /** The task's result; its assertion failure as this test's own, or a failure at the deadline. */
     private static <T> T await(Future<T> task, long deadline) throws Exception {
         try {

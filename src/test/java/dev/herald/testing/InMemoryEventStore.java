@@ -70,6 +70,47 @@ public class InMemoryEventStore implements EventStore, RetentionStore {
         }
     }
 
+    /**
+     * Holds every channel of the batch (in name order) and the keys while it appends, so no other
+     * append sees part of the batch.
+     */
+    @Override
+    public List<Appended> appendAll(List<Append> batch) {
+        List<Log> logs = batch.stream().map(Append::channel).distinct().sorted(Comparator.comparing(ChannelName::value))
+                .map(c -> channels.computeIfAbsent(c, x -> new Log())).toList();
+        synchronized (keys) {
+            return holding(logs, 0, () -> {
+                Instant ts = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+                List<Appended> results = new ArrayList<>();
+                for (Append append : batch) {
+                    Event earlier = append.key() == null ? null : keys.get(append.key());
+                    if (earlier != null) {
+                        results.add(Appended.duplicateOf(earlier.channel(), earlier.seq(), earlier.ts()));
+                        continue;
+                    }
+                    Log log = channels.get(append.channel());
+                    Event event = new Event(append.channel(), Sequence.of(++log.head), append.draft().type(), ts,
+                            append.draft().data(), append.draft().correlationId());
+                    log.events.add(event);
+                    if (append.key() != null) {
+                        keys.put(append.key(), event);
+                    }
+                    results.add(Appended.of(event));
+                }
+                return results;
+            });
+        }
+    }
+
+    private static <T> T holding(List<Log> logs, int from, java.util.function.Supplier<T> work) {
+        if (from == logs.size()) {
+            return work.get();
+        }
+        synchronized (logs.get(from)) {
+            return holding(logs, from + 1, work);
+        }
+    }
+
     @Override
     public Sequence head(ChannelName channel) {
         Log log = channels.get(channel);

@@ -50,6 +50,12 @@ public class SwitchableEventStore implements EventStore {
     }
 
     @Override
+    public List<Appended> appendAll(List<Append> batch) {
+        check();
+        return delegate.appendAll(batch);
+    }
+
+    @Override
     public Sequence head(ChannelName channel) {
         check();
         return delegate.head(channel);

@@ -34,4 +34,20 @@ public class IdempotencyEntity {
         this.seq = seq;
         this.createdAt = createdAt;
     }
+
+    String key() {
+        return key;
+    }
+
+    String channel() {
+        return channel;
+    }
+
+    long seq() {
+        return seq;
+    }
+
+    Instant createdAt() {
+        return createdAt;
+    }
 }

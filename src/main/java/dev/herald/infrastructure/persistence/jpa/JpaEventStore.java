@@ -7,6 +7,7 @@ import dev.herald.domain.EventStore;
 import dev.herald.domain.EventType;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
 
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * {@link EventStore} on JPA. Appending increments the channel's head row inside the same
@@ -38,95 +40,146 @@ public class JpaEventStore implements EventStore {
 
     @Override
     public Event append(ChannelName channel, EventDraft draft) {
-        Attempt attempt = tryAppend(channel, draft, null);
-        if (attempt.outcome() == Attempt.Outcome.NO_CHANNEL_ROW) {
-            createChannelRow(channel.value());
-            attempt = tryAppend(channel, draft, null);
-        }
-        if (attempt.outcome() != Attempt.Outcome.APPENDED) {
-            throw new IllegalStateException("channel row for " + channel + " vanished");
-        }
-        return attempt.event();
+        return appendAll(List.of(new Append(channel, draft))).get(0).stored()
+                .orElseThrow(() -> new IllegalStateException("an append without a key was reported as a duplicate"));
     }
 
-    /** Tries this often when a racing transaction's failure leaves the key still free. */
-    private static final int ONCE_ATTEMPTS = 3;
-
-    /**
-     * The key's row is inserted in the transaction that appends the event. Two transactions with one
-     * key both pass the look-up when neither has committed; the primary key then makes the second
-     * insert wait for the first transaction and fail once it commits, and the second rolls back whole
-     * (head increment included) and finds the key taken.
-     */
     @Override
     public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
+        return appendAll(List.of(new Append(channel, draft, key))).get(0).stored();
+    }
+
+    /** Tries this often when a racing transaction's failure leaves a key still free. */
+    private static final int KEYED_ATTEMPTS = 3;
+
+    /**
+     * One transaction per batch. A key's row is inserted with its event: two transactions with one
+     * key both pass the look-up when neither has committed; the primary key then makes the second
+     * insert wait for the first transaction and fail once it commits, and the second rolls back
+     * whole (head increments included) and, tried again, finds the key taken. A channel without a
+     * head row rolls the transaction back too; its row is created and the batch tried again.
+     */
+    @Override
+    public List<Appended> appendAll(List<Append> batch) {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        boolean keyed = batch.stream().anyMatch(a -> a.key() != null);
         for (int tries = 1; ; tries++) {
             try {
-                Attempt attempt = tryAppend(channel, draft, key);
-                if (attempt.outcome() == Attempt.Outcome.NO_CHANNEL_ROW) {
-                    createChannelRow(channel.value());
-                    attempt = tryAppend(channel, draft, key);
+                return tx.inTransaction(em -> appendAll(em, batch));
+            } catch (MissingChannels missing) {
+                missing.names.forEach(this::createChannelRow);
+                if (tries > KEYED_ATTEMPTS) {
+                    throw new IllegalStateException("channel rows for " + missing.names + " vanished");
                 }
-                if (attempt.outcome() == Attempt.Outcome.KEY_TAKEN) {
-                    return Optional.empty();
-                }
-                if (attempt.outcome() != Attempt.Outcome.APPENDED) {
-                    throw new IllegalStateException("channel row for " + channel + " vanished");
-                }
-                return Optional.of(attempt.event());
             } catch (PersistenceException e) {
-                if (isStored(key)) {
-                    return Optional.empty();
-                }
-                if (tries == ONCE_ATTEMPTS) {
+                if (!keyed || tries >= KEYED_ATTEMPTS) {
                     throw e;
                 }
-                // The transaction that held the key rolled back (or a lock wait timed out): try again.
+                // The transaction that held a key rolled back, committed first, or a lock wait timed out: look again.
             }
         }
     }
 
-    private boolean isStored(IdempotencyKey key) {
-        return tx.inTransaction(em -> em.find(IdempotencyEntity.class, key.value()) != null);
+    /** Thrown inside the transaction to roll it back: these channels have no head row yet. */
+    private static final class MissingChannels extends RuntimeException {
+        final List<String> names;
+
+        MissingChannels(List<String> names) {
+            super(null, null, false, false);
+            this.names = names;
+        }
     }
 
-    /** What one append transaction did; {@code event} is set when it appended. */
-    private record Attempt(Outcome outcome, Event event) {
-        enum Outcome { APPENDED, NO_CHANNEL_ROW, KEY_TAKEN }
+    private List<Appended> appendAll(EntityManager em, List<Append> batch) {
+        Map<String, IdempotencyEntity> used = usedKeys(em, batch);
+        // Which appends store an event: no key, or a key neither used before nor earlier in the batch.
+        Map<String, Integer> firstWithKey = new HashMap<>();
+        Map<String, Integer> counts = new TreeMap<>(); // sorted: every transaction locks channels in one order
+        boolean[] stores = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Append append = batch.get(i);
+            String key = append.key() == null ? null : append.key().value();
+            if (key != null && (used.containsKey(key) || firstWithKey.putIfAbsent(key, i) != null)) {
+                continue;
+            }
+            stores[i] = true;
+            counts.merge(append.channel().value(), 1, Integer::sum);
+        }
+        Map<String, Long> next = reserve(em, counts);
+        // Millisecond precision: what is sent live is exactly what a replay reads back.
+        Instant ts = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Appended[] results = new Appended[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            if (!stores[i]) {
+                continue;
+            }
+            Append append = batch.get(i);
+            String name = append.channel().value();
+            long seq = next.merge(name, 1L, Long::sum) - 1;
+            EventDraft draft = append.draft();
+            em.persist(new EventEntity(name, seq, draft.type().value(), ts, draft.data(), draft.correlationId()));
+            if (append.key() != null) {
+                em.persist(new IdempotencyEntity(append.key().value(), name, seq, ts));
+            }
+            results[i] = Appended.of(new Event(append.channel(), Sequence.of(seq), draft.type(), ts, draft.data(), draft.correlationId()));
+        }
+        if (!firstWithKey.isEmpty()) {
+            em.flush(); // inside the work, so that a key taken meanwhile fails here and rolls everything back
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (results[i] == null) {
+                String key = batch.get(i).key().value();
+                IdempotencyEntity earlier = used.get(key);
+                results[i] = earlier != null
+                        ? Appended.duplicateOf(ChannelName.parse(earlier.channel()), Sequence.of(earlier.seq()), earlier.createdAt())
+                        : Appended.duplicateOf(results[firstWithKey.get(key)].channel(), results[firstWithKey.get(key)].seq(), ts);
+            }
+        }
+        return List.of(results);
+    }
 
-        static final Attempt NO_CHANNEL_ROW = new Attempt(Outcome.NO_CHANNEL_ROW, null);
-        static final Attempt KEY_TAKEN = new Attempt(Outcome.KEY_TAKEN, null);
+    /** The rows of the keys in the batch that are already used. */
+    private static Map<String, IdempotencyEntity> usedKeys(EntityManager em, List<Append> batch) {
+        List<String> keys = batch.stream().filter(a -> a.key() != null).map(a -> a.key().value()).distinct().toList();
+        Map<String, IdempotencyEntity> used = new HashMap<>();
+        for (int from = 0; from < keys.size(); from += HEADS_BATCH) {
+            em.createQuery("select i from IdempotencyEntity i where i.key in :keys", IdempotencyEntity.class)
+                    .setParameter("keys", keys.subList(from, Math.min(keys.size(), from + HEADS_BATCH)))
+                    .getResultList()
+                    .forEach(row -> used.put(row.key(), row));
+        }
+        return used;
     }
 
     /**
-     * One transaction: with a key, give up if it is taken; lock and bump the head, insert the event
-     * (and the key's row). {@link Attempt#NO_CHANNEL_ROW} when the channel has no row yet.
+     * Raises each channel's head by its count, in name order, which locks the head rows until the
+     * commit; returns each channel's first new sequence.
      */
-    private Attempt tryAppend(ChannelName channel, EventDraft draft, IdempotencyKey key) {
-        String name = channel.value();
-        return tx.inTransaction(em -> {
-            if (key != null && em.find(IdempotencyEntity.class, key.value()) != null) {
-                return Attempt.KEY_TAKEN;
-            }
-            int updated = em.createQuery("update ChannelEntity c set c.head = c.head + 1 where c.name = :name")
-                    .setParameter("name", name)
+    private static Map<String, Long> reserve(EntityManager em, Map<String, Integer> counts) {
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Integer> channel : counts.entrySet()) {
+            int updated = em.createQuery("update ChannelEntity c set c.head = c.head + :n where c.name = :name")
+                    .setParameter("n", (long) channel.getValue())
+                    .setParameter("name", channel.getKey())
                     .executeUpdate();
             if (updated == 0) {
-                return Attempt.NO_CHANNEL_ROW;
+                missing.add(channel.getKey());
             }
-            long seq = em.createQuery("select c.head from ChannelEntity c where c.name = :name", Long.class)
-                    .setParameter("name", name)
-                    .getSingleResult();
-            // Millisecond precision: what is sent live is exactly what a replay reads back.
-            Instant ts = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-            em.persist(new EventEntity(name, seq, draft.type().value(), ts, draft.data(), draft.correlationId()));
-            if (key != null) {
-                em.persist(new IdempotencyEntity(key.value(), name, seq, ts));
-                // Inside the work, so that a taken key fails here and rolls everything back.
-                em.flush();
-            }
-            return new Attempt(Attempt.Outcome.APPENDED, new Event(channel, Sequence.of(seq), draft.type(), ts, draft.data(), draft.correlationId()));
-        });
+        }
+        if (!missing.isEmpty()) {
+            throw new MissingChannels(missing);
+        }
+        Map<String, Long> first = new HashMap<>();
+        List<String> names = new ArrayList<>(counts.keySet());
+        for (int from = 0; from < names.size(); from += HEADS_BATCH) {
+            em.createQuery("select c.name, c.head from ChannelEntity c where c.name in :names", Object[].class)
+                    .setParameter("names", names.subList(from, Math.min(names.size(), from + HEADS_BATCH)))
+                    .getResultList()
+                    .forEach(row -> first.put((String) row[0], (Long) row[1] - counts.get((String) row[0]) + 1));
+        }
+        return first;
     }
 
     /** Creates the head row on a channel's first publish; a concurrent creator winning the race is fine. */

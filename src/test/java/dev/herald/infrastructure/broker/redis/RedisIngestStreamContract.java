@@ -596,6 +596,11 @@ abstract class RedisIngestStreamContract {
         }
 
         @Override
+        public List<Appended> appendAll(List<Append> batch) {
+            return delegate.appendAll(batch);
+        }
+
+        @Override
         public Sequence head(ChannelName channel) {
             return delegate.head(channel);
         }
