@@ -18,6 +18,9 @@ import dev.herald.domain.IdempotencyKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -112,10 +115,48 @@ public class PublishService {
         return event;
     }
 
+    /**
+     * Publishes a batch on behalf of a client whose token must grant publishing on every channel
+     * of it: all of it is committed in one transaction, then handed to the broker in batch order,
+     * or, on any refusal, nothing is stored. An event whose idempotency key was used before stores
+     * nothing and is reported with the event the key stored. Audited as one record per channel.
+     *
+     * @throws HeraldException naming the first refused event as {@code events[i]}
+     */
+    public List<EventStore.Appended> publishAll(Principal principal, List<EventStore.Append> batch, Origin origin) {
+        for (int i = 0; i < batch.size(); i++) {
+            EventStore.Append append = batch.get(i);
+            if (!policy.allows(principal, append.channel(), Access.PUBLISH)) {
+                audit.record(AuditEvent.of(AuditType.PUBLISH, AuditOutcome.DENIED).user(principal.subject())
+                        .transport(origin.transport()).connection(origin.connection()).channel(append.channel())
+                        .with("batch", batch.size()));
+                throw new HeraldException(ErrorCode.FORBIDDEN, "events[" + i + "]: not allowed to publish to " + append.channel());
+            }
+            requireSize(append.draft(), "events[" + i + "]: ");
+        }
+        List<EventStore.Appended> results = store.appendAll(batch);
+        Map<ChannelName, long[]> perChannel = new LinkedHashMap<>(); // count, first, last
+        for (EventStore.Appended result : results) {
+            result.stored().ifPresent(event -> {
+                handOff(event);
+                long seq = event.seq().value();
+                perChannel.merge(event.channel(), new long[] {1, seq, seq}, (a, b) -> new long[] {a[0] + 1, a[1], b[2]});
+            });
+        }
+        perChannel.forEach((channel, stored) -> audit.record(AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK)
+                .user(principal.subject()).transport(origin.transport()).connection(origin.connection()).channel(channel)
+                .with("events", stored[0]).with("firstSeq", stored[1]).with("lastSeq", stored[2]).with("source", "batch")));
+        return results;
+    }
+
     private void requireSize(EventDraft draft) {
+        requireSize(draft, "");
+    }
+
+    private void requireSize(EventDraft draft, String where) {
         if (draft.data().length() > maxDataLength) {
             throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "event data is larger than " + maxDataLength + " characters");
+                    where + "event data is larger than " + maxDataLength + " characters");
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import static dev.herald.testing.Frames.parse;
@@ -38,6 +39,28 @@ public final class Api {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request.build());
+    }
+
+    /** {@code POST /api/events} with a JSON body. */
+    public HttpResponse<String> publishBatch(String token, String body) {
+        return post(token, "api/events", body, Map.of());
+    }
+
+    /** {@code POST /api/channels/{channel}/events} with an {@code Idempotency-Key} header. */
+    public HttpResponse<String> publishOnce(String token, String channel, String key, String body) {
+        return post(token, "api/channels/" + channel + "/events", body, Map.of("Idempotency-Key", key));
+    }
+
+    private HttpResponse<String> post(String token, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }

@@ -525,6 +525,81 @@ class WebSocketGatewayIT {
     }
 
     @Test
+    void aBatchIsCommittedWholeAndDeliveredInItsOrderOnEveryChannel() throws Exception {
+        String first = freshChannel("diagnosis");
+        String second = freshChannel("diagnosis");
+        String token = Jwts.user("bot").channels("diagnosis:*").publish("diagnosis:*").sign();
+        try (WsClient client = connect(token)) {
+            for (String channel : List.of(first, second)) {
+                client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+                client.await(f -> "subscribed".equals(f.getString("type")) && channel.equals(f.getString("channel")));
+            }
+            HttpResponse<String> response = api.publishBatch(token, "{\"events\":["
+                    + "{\"channel\":\"" + first + "\",\"type\":\"step\",\"data\":1},"
+                    + "{\"channel\":\"" + second + "\",\"type\":\"step\",\"data\":2,\"idempotencyKey\":\"" + second + "-2\"},"
+                    + "{\"channel\":\"" + first + "\",\"type\":\"step\",\"data\":3,\"correlationId\":\"c-3\"}]}");
+            assertEquals(200, response.statusCode(), response.body());
+            List<JsonObject> results = parse(response.body()).getJsonArray("events").getValuesAs(JsonObject.class);
+            assertEquals(List.of(first + " 1", second + " 1", first + " 2"),
+                    results.stream().map(r -> r.getString("channel") + " " + r.getInt("seq")).toList());
+            assertTrue(results.stream().noneMatch(r -> r.containsKey("duplicate")));
+
+            assertEquals(List.of(1, 3), client.awaitAll(eventOn(first), 2).stream().map(e -> e.getInt("data")).toList());
+            assertEquals(2, client.await(eventOn(second)).getInt("data"));
+
+            HttpResponse<String> again = api.publishBatch(token, "{\"events\":[{\"channel\":\"" + first
+                    + "\",\"type\":\"step\",\"data\":4,\"idempotencyKey\":\"" + second + "-2\"}]}");
+            assertEquals(200, again.statusCode(), again.body());
+            JsonObject duplicate = parse(again.body()).getJsonArray("events").getJsonObject(0);
+            assertEquals(second, duplicate.getString("channel"), "the key's event, on the channel it was stored on");
+            assertEquals(1, duplicate.getInt("seq"));
+            assertTrue(duplicate.getBoolean("duplicate"));
+            assertEquals(2, api.history(token, first, 0).getInt("head"), "the repeat stored nothing");
+        }
+    }
+
+    @Test
+    void aRefusedBatchNamesItsFirstBadEventAndStoresNothing() {
+        String channel = freshChannel("diagnosis");
+        String publisher = Jwts.user("bot").publish("diagnosis:*").channels("diagnosis:*").sign();
+        String good = "{\"channel\":\"" + channel + "\",\"type\":\"x\"}";
+        record Case(String body, int status, String code, String detail) {
+        }
+        List<Case> cases = List.of(
+                new Case("{}", 400, "missing_field", "'events'"),
+                new Case("{\"events\":[]}", 400, "invalid_field", "1 to "),
+                new Case("{\"events\":[" + good + ",{\"channel\":\"Bad\",\"type\":\"x\"}]}", 400, "invalid_channel", "events[1]: "),
+                new Case("{\"events\":[" + good + ",{\"channel\":\"" + channel + "\"}]}", 400, "missing_field", "events[1]: "),
+                new Case("{\"events\":[" + good + ",{\"channel\":\"" + channel + "\",\"type\":\"x\",\"idempotencyKey\":\"\"}]}",
+                        400, "invalid_field", "events[1]: "),
+                new Case("{\"events\":[" + good + ",{\"channel\":\"billing:1\",\"type\":\"x\"}]}", 403, "forbidden", "events[1]: "));
+        for (Case c : cases) {
+            HttpResponse<String> response = api.publishBatch(publisher, c.body());
+            assertEquals(c.status(), response.statusCode(), c.code() + ": " + response.body());
+            JsonObject problem = parse(response.body());
+            assertEquals(c.code(), problem.getString("code"));
+            assertTrue(problem.getString("detail").contains(c.detail()), problem.toString());
+        }
+        assertEquals(0, api.history(publisher, channel, 0).getInt("head"), "nothing was stored");
+    }
+
+    @Test
+    void aSinglePublishRepeatedWithItsIdempotencyKeyStoresOnce() {
+        String channel = freshChannel("diagnosis");
+        String publisher = Jwts.user("bot").publish("diagnosis:*").channels("diagnosis:*").sign();
+        String key = "order-" + channel;
+        HttpResponse<String> first = api.publishOnce(publisher, channel, key, "{\"type\":\"x\",\"data\":1}");
+        HttpResponse<String> again = api.publishOnce(publisher, channel, key, "{\"type\":\"x\",\"data\":1}");
+        assertEquals(201, first.statusCode(), first.body());
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(parse(first.body()).getInt("seq"), parse(again.body()).getInt("seq"));
+        assertEquals(parse(first.body()).getString("ts"), parse(again.body()).getString("ts"));
+        assertTrue(parse(again.body()).getBoolean("duplicate"));
+        assertEquals(1, api.history(publisher, channel, 0).getInt("head"));
+        assertEquals(400, api.publishOnce(publisher, channel, "x".repeat(129), "{\"type\":\"x\"}").statusCode());
+    }
+
+    @Test
     void theHistoryApiPagesThroughStoredEvents() {
         String channel = freshChannel("diagnosis");
         for (int i = 1; i <= 5; i++) {

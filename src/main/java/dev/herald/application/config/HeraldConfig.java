@@ -21,7 +21,7 @@ import java.util.TreeSet;
 public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay replay, Database database,
                            Broker broker, Presence presence, Retention retention, Dev dev, Streams streams,
                            Audit audit, Sse sse, Observability observability, Origins origins, Capacity capacity,
-                           Shutdown shutdown) {
+                           Shutdown shutdown, Batches batches) {
 
     /**
      * Token verification. With no key at all Herald runs in development mode.
@@ -286,6 +286,15 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Shutdown(Duration drain, Duration patience) {
     }
 
+    /**
+     * Batch publishing ({@code POST /api/events}).
+     *
+     * @param maxEvents events one batch may hold
+     * @param maxBytes  the largest batch body; each event's data is also held to {@code herald.limits.max-frame-size}
+     */
+    public record Batches(int maxEvents, int maxBytes) {
+    }
+
     public static final String DEFAULT_DB_URL = "jdbc:h2:file:./herald-data/herald";
 
     public static HeraldConfig from(Settings s) {
@@ -368,7 +377,17 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         Origins origins = new Origins(origins(s), s.bool("herald.trust-forwarded-headers", false));
         return new HeraldConfig(jwt, connection, limits, replay, database, broker, presence, retention, dev, streams, audit, sse,
                 observability, origins, Capacity.from(s, replay.pageSize()),
-                new Shutdown(s.duration("herald.shutdown.drain", "10s"), s.duration("herald.shutdown.patience", "2s")));
+                new Shutdown(s.duration("herald.shutdown.drain", "10s"), s.duration("herald.shutdown.patience", "2s")),
+                batches(s, frame));
+    }
+
+    private static Batches batches(Settings s, long frame) {
+        long bytes = s.size("herald.limits.max-batch-bytes", "1MiB");
+        if (bytes < frame || bytes > 64L * 1024 * 1024) {
+            throw new Settings.InvalidSettingException("herald.limits.max-batch-bytes", Long.toString(bytes),
+                    "must be at least herald.limits.max-frame-size and at most 64MiB");
+        }
+        return new Batches(s.integer("herald.limits.max-batch-events", 1000, 1, 100_000), (int) bytes);
     }
 
     /** {@code herald.jwt.issuers=a,b} names the issuers; {@code herald.jwt.issuers.a.*} describe each. */

@@ -2,7 +2,6 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
-import dev.herald.application.JsonData;
 import dev.herald.application.PublishService;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.ServerFrames;
@@ -11,13 +10,12 @@ import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.Principal;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
+import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -29,11 +27,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.util.List;
 
@@ -66,37 +61,24 @@ public class ChannelEventsResource {
     @Context
     HttpHeaders headers;
 
+    /** The header naming a publish, so that a repeated request stores its event only once. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@PathParam("channel") String channelText, InputStream body) throws IOException {
         Principal principal = auth.principal(headers);
         ChannelName channel = channel(channelText);
-        MediaType type = headers.getMediaType();
-        if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
-            throw new HeraldException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json");
-        }
-        JsonObject request = parse(readLimited(body, config.limits().maxFrameSize()));
-        JsonValue typeValue = request.get("type");
-        if (typeValue == JsonValue.NULL) {
-            typeValue = null;
-        }
-        if (typeValue != null && !(typeValue instanceof JsonString)) {
-            throw new HeraldException(ErrorCode.INVALID_FIELD, "'type' must be a string");
-        }
-        JsonValue correlation = request.get("correlationId");
-        if (correlation != null && correlation != JsonValue.NULL && !(correlation instanceof JsonString)) {
-            throw new HeraldException(ErrorCode.INVALID_FIELD, "'correlationId' must be a string");
-        }
-        Event event = publishing.publish(principal, channel, PublishService.draft(
-                typeValue == null ? null : ((JsonString) typeValue).getString(),
-                JsonData.compact(request.get("data")),
-                correlation instanceof JsonString s ? s.getString() : null), PublishService.Origin.HTTP);
-        StringBuilder out = new StringBuilder(96).append("{\"channel\":\"").append(channel.value())
-                .append("\",\"seq\":").append(event.seq().value())
-                .append(",\"ts\":\"").append(ServerFrames.timestamp(event.ts())).append("\"}");
-        return Response.created(URI.create("/api/channels/" + channel.value() + "/events/" + event.seq().value()))
+        EventBodies.requireJson(headers);
+        IdempotencyKey key = EventBodies.key(headers.getHeaderString(IDEMPOTENCY_KEY), IDEMPOTENCY_KEY + ": ");
+        EventDraft draft = EventBodies.draft(EventBodies.object(body, config.limits().maxFrameSize()), "");
+        EventStore.Appended result = key == null
+                ? EventStore.Appended.of(publishing.publish(principal, channel, draft, PublishService.Origin.HTTP))
+                : publishing.publishAll(principal, List.of(new EventStore.Append(channel, draft, key)), PublishService.Origin.HTTP).get(0);
+        URI location = URI.create("/api/channels/" + result.channel().value() + "/events/" + result.seq().value());
+        return (result.duplicate() ? Response.ok().location(location) : Response.created(location))
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(out.toString())
+                .entity(EventsResource.describe(new StringBuilder(96), result).toString())
                 .build();
     }
 
@@ -165,21 +147,5 @@ public class ChannelEventsResource {
         }
         throw new HeraldException(ErrorCode.INVALID_FIELD, "'" + name + "' must be an integer from " + min
                 + (max == Long.MAX_VALUE ? "" : " to " + max));
-    }
-
-    private static byte[] readLimited(InputStream body, int limit) throws IOException {
-        byte[] bytes = body.readNBytes(limit + 1);
-        if (bytes.length > limit) {
-            throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "the body is larger than " + limit + " bytes");
-        }
-        return bytes;
-    }
-
-    private static JsonObject parse(byte[] body) {
-        JsonValue value = JsonData.parse(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8), "the body");
-        if (value instanceof JsonObject object) {
-            return object;
-        }
-        throw new HeraldException(ErrorCode.BAD_JSON, "the body must be a JSON object");
     }
 }
