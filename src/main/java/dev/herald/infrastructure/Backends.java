@@ -26,6 +26,7 @@ import dev.herald.infrastructure.broker.redis.RedisIngestStream;
 import dev.herald.infrastructure.persistence.jpa.HeraldDatabase;
 import dev.herald.infrastructure.persistence.jpa.JpaAuditStore;
 import dev.herald.infrastructure.persistence.jpa.JpaAckStore;
+import dev.herald.infrastructure.persistence.GroupCommitEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaEventStore;
 import dev.herald.infrastructure.persistence.jpa.JpaLeases;
 import dev.herald.infrastructure.persistence.jpa.JpaRetentionStore;
@@ -276,10 +277,11 @@ public class Backends {
                 Optional.empty()));
     }
 
+    /** Concurrent single publishes share transactions (group commit); batches are one transaction each. */
     @Produces
     @Singleton
     EventStore eventStore() {
-        return new JpaEventStore(database.entityManagerFactory(), clock);
+        return new GroupCommitEventStore(new JpaEventStore(database.entityManagerFactory(), clock));
     }
 
     @Produces

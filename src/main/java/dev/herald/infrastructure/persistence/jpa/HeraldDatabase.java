@@ -82,6 +82,10 @@ public final class HeraldDatabase implements StoreProbe, AutoCloseable {
             // miss the event. Herald's tables change all the time, so the cache buys nothing anyway.
             pool.addDataSourceProperty("OPTIMIZE_REUSE_RESULTS", "FALSE");
         }
+        if (settings.url().startsWith("jdbc:postgresql:") && !settings.url().contains("reWriteBatchedInserts")) {
+            // A batch of event inserts (group commit, POST /api/events) goes out as multi-row INSERTs, not one per row.
+            pool.addDataSourceProperty("reWriteBatchedInserts", "true");
+        }
         LongAdder unavailable = new LongAdder();
         pool.setMetricsTrackerFactory((name, stats) -> new IMetricsTracker() {
             @Override
@@ -214,7 +218,7 @@ public final class HeraldDatabase implements StoreProbe, AutoCloseable {
             // Flyway owns the schema.
             p.setProperty("hibernate.hbm2ddl.auto", "none");
             p.setProperty("hibernate.connection.provider_disables_autocommit", "true");
-            p.setProperty("hibernate.jdbc.batch_size", "50");
+            p.setProperty("hibernate.jdbc.batch_size", "100");
             p.setProperty("hibernate.order_inserts", "true");
             p.setProperty("hibernate.jdbc.time_zone", "UTC");
             p.setProperty("hibernate.archive.autodetection", "none");
