@@ -56,6 +56,7 @@ public class WebSocketSessions {
      */
     ClientSession connect(Session session, Optional<ChannelName> channel, Optional<Sequence> since) {
         session.setMaxIdleTimeout(0); // Herald's own heartbeat and idle timeout apply instead
+        TyrusIdleTimer.skipIdleTasks(session); // so Tyrus need not schedule a do-nothing task per message
         session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
         session.setMaxBinaryMessageBufferSize(1024);
         WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),
