@@ -6,6 +6,7 @@ import dev.herald.application.audit.AuditOutcome;
 import dev.herald.application.audit.AuditType;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.Hub;
+import dev.herald.application.delivery.RecentEvents;
 import dev.herald.application.delivery.ServerFrames;
 import dev.herald.application.metrics.HeraldMetrics;
 import dev.herald.application.presence.Presence;
@@ -194,7 +195,7 @@ public class SubscribeService {
             }
             Optional<Sequence> from = since.isPresent() ? since : acks.position(principal.subject(), channel);
             Sequence head = Sequence.of(group.delivered());
-            Optional<List<Event>> firstPage = from.flatMap(position -> firstPageIfRecoverable(channel, position, head));
+            Optional<List<RecentEvents.Entry>> firstPage = from.flatMap(position -> firstPageIfRecoverable(group, position, head));
             if (firstPage.isEmpty()) {
                 hub.goLive(group, sub, head.value(), ServerFrames.subscribed(channel, head, false, 0, ref));
                 return;
@@ -203,9 +204,9 @@ public class SubscribeService {
             if (!sub.sendIfActive(ServerFrames.subscribed(channel, head, true, head.value() - position, ref))) {
                 return;
             }
-            for (Event e : firstPage.get()) {
-                sub.deliver(e.seq().value(), ServerFrames.event(e));
-                position = e.seq().value();
+            for (RecentEvents.Entry e : firstPage.get()) {
+                sub.deliver(e.seq(), e.frame());
+                position = e.seq();
             }
             metrics.replayed(firstPage.get().size());
             long reached = replay(sub, group, position);
@@ -272,24 +273,31 @@ public class SubscribeService {
     }
 
     /**
-     * The first page of events after {@code position} when every one of them is still in the store:
-     * the position is not ahead of the head, and the store still holds the event right after it.
-     * Deciding on the page actually read (not on an earlier look at the oldest event) means a
-     * retention sweep running meanwhile cannot make a replay skip events after promising them.
+     * The first page of events after {@code position}, encoded, when every one of them can still be
+     * sent: the position is not ahead of the head, and the channel's recent events in memory, or
+     * else the store, hold the event right after it. Deciding on the page actually read (not on an
+     * earlier look at the oldest event) means a retention sweep running meanwhile cannot make a
+     * replay skip events after promising them. A page read from the store is kept with the recent
+     * events, so the next subscriber resuming from about there does not read it again.
      *
      * @return empty when the subscription cannot be recovered from {@code position}
      */
-    private Optional<List<Event>> firstPageIfRecoverable(ChannelName channel, Sequence position, Sequence head) {
+    private Optional<List<RecentEvents.Entry>> firstPageIfRecoverable(Hub.Group group, Sequence position, Sequence head) {
         if (position.isAfter(head)) {
             return Optional.empty();
         }
         if (position.equals(head)) {
             return Optional.of(List.of());
         }
-        List<Event> page = store.read(channel, position, pageSize);
+        Optional<List<RecentEvents.Entry>> recent = hub.recent(group, position.value(), pageSize);
+        if (recent.isPresent()) {
+            return recent;
+        }
+        List<Event> page = store.read(group.channel(), position, pageSize);
         if (page.isEmpty() || page.get(0).seq().value() != position.value() + 1) {
             return Optional.empty();
         }
-        return Optional.of(page);
+        hub.remember(group, page);
+        return Optional.of(page.stream().map(e -> new RecentEvents.Entry(e, ServerFrames.event(e))).toList());
     }
 }

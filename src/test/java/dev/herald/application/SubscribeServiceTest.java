@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -239,6 +240,53 @@ class SubscribeServiceTest {
         String toA = a.awaitCount(eventsOn(CHANNEL.value()), 1, WAIT).get(0);
         String toB = b.awaitCount(eventsOn(CHANNEL.value()), 1, WAIT).get(0);
         assertTrue(toA == toB, "the same String instance reaches both subscribers");
+    }
+
+    @Test
+    void subscribersResumingFromARecentPositionAreReplayedFromMemoryWithoutReadingTheStore() throws Exception {
+        start(new InMemoryBroker());
+        RecordingConnection keeper = new RecordingConnection();
+        herald.subscriptions.subscribe(connect(keeper, "keeper"), CHANNEL, Optional.empty(), null);
+        keeper.await(ofType("subscribed"), WAIT);
+        for (int i = 1; i <= 30; i++) {
+            publish(CHANNEL, i);
+        }
+        keeper.awaitCount(eventsOn(CHANNEL.value()), 30, WAIT);
+        int readsBefore = herald.database.reads.get();
+
+        for (int client = 0; client < 20; client++) {
+            RecordingConnection resuming = new RecordingConnection();
+            herald.subscriptions.subscribe(connect(resuming, "user" + client), CHANNEL, Optional.of(Sequence.of(10)), null);
+            assertEquals(LongStream.rangeClosed(11, 30).boxed().toList(),
+                    Frames.seqs(resuming.awaitCount(eventsOn(CHANNEL.value()), 20, WAIT)));
+            assertTrue(Frames.parse(resuming.frames().get(0)).getBoolean("recovered"));
+        }
+
+        assertEquals(readsBefore, herald.database.reads.get(), "every replay came from the channel's recent events");
+    }
+
+    @Test
+    void aReconnectStormOnAQuietChannelReadsTheStoreOnceForTheRange() throws Exception {
+        start(new InMemoryBroker());
+        for (int i = 1; i <= 30; i++) {
+            publish(CHANNEL, i);
+        }
+        int readsBefore = herald.database.reads.get();
+        List<RecordingConnection> clients = new ArrayList<>();
+
+        for (int client = 0; client < 20; client++) {
+            RecordingConnection resuming = new RecordingConnection();
+            clients.add(resuming);
+            herald.subscriptions.subscribe(connect(resuming, "user" + client), CHANNEL, Optional.of(Sequence.of(10)), null);
+            assertEquals(LongStream.rangeClosed(11, 30).boxed().toList(),
+                    Frames.seqs(resuming.awaitCount(eventsOn(CHANNEL.value()), 20, WAIT)));
+        }
+
+        assertEquals(1, herald.database.reads.get() - readsBefore, "the first subscriber read the range, the others reused it");
+        publish(CHANNEL, 31);
+        for (RecordingConnection client : clients) {
+            assertEquals(31L, Frames.seqs(client.awaitCount(eventsOn(CHANNEL.value()), 21, WAIT)).get(20));
+        }
     }
 
     @Test

@@ -67,9 +67,13 @@ public class SwitchableEventStore implements EventStore {
         return delegate.heads(channels);
     }
 
+    /** How many history reads reached this store (reconnect storms should barely touch it). */
+    public final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public List<Event> read(ChannelName channel, Sequence after, int limit) {
         check();
+        reads.incrementAndGet();
         return delegate.read(channel, after, limit);
     }
 

@@ -107,8 +107,12 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
     public record Limits(int maxFrameSize, long maxPendingBytes, int connectionsPerUser) {
     }
 
-    /** @param pageSize events read from the store per query while replaying */
-    public record Replay(int pageSize) {
+    /**
+     * @param pageSize     events read from the store per query while replaying
+     * @param recentEvents events each active channel keeps in memory, encoded, for subscribers that resume
+     *                     from a recent position (reconnect storms); zero keeps none
+     */
+    public record Replay(int pageSize, int recentEvents) {
     }
 
     /** @param acquireTimeout how long a request waits for a database connection before failing with 503 */
@@ -328,7 +332,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
         }
         Limits limits = new Limits((int) frame, pending,
                 s.integer("herald.limits.connections-per-user", 5, 0, 1_000_000));
-        Replay replay = new Replay(s.integer("herald.replay.page-size", 500, 10, 10_000));
+        Replay replay = new Replay(s.integer("herald.replay.page-size", 500, 10, 10_000),
+                s.integer("herald.replay.recent-events", 64, 0, 10_000));
         Database database = new Database(
                 s.string("herald.db.url", DEFAULT_DB_URL),
                 s.string("herald.db.user", ""),

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -42,6 +43,7 @@ public class Hub {
     private Broker broker;
     private EventStore store;
     private int pageSize;
+    private int recentEvents;
     private HeraldMetrics metrics = new HeraldMetrics();
 
     protected Hub() {
@@ -53,6 +55,7 @@ public class Hub {
         this.broker = broker;
         this.store = store;
         this.pageSize = config.replay().pageSize();
+        this.recentEvents = config.replay().recentEvents();
     }
 
     /** Where deliveries, catch-ups and gap repairs are counted; a private set until CDI injects the shared one. */
@@ -115,7 +118,7 @@ public class Hub {
      */
     public Group join(Subscription sub) {
         while (true) {
-            Group group = groups.computeIfAbsent(sub.channel(), Group::new);
+            Group group = groups.computeIfAbsent(sub.channel(), channel -> new Group(channel, recentEvents));
             group.lock.lock();
             try {
                 if (group.removed) {
@@ -184,6 +187,15 @@ public class Hub {
             }
             long cursor = position;
             while (cursor < group.delivered) {
+                List<RecentEvents.Entry> recent = group.recent.after(cursor, pageSize);
+                if (recent != null) {
+                    for (RecentEvents.Entry entry : recent) {
+                        sub.deliver(entry.seq(), entry.frame());
+                        cursor = entry.seq();
+                    }
+                    metrics.replayed(recent.size());
+                    continue;
+                }
                 List<Event> page = store.read(group.channel, Sequence.of(cursor), (int) Math.min(pageSize, group.delivered - cursor));
                 if (page.isEmpty()) {
                     LOG.warning(() -> "store holds no events after " + group.channel + " " + position
@@ -198,6 +210,34 @@ public class Hub {
             }
             sub.goLive(Math.max(cursor, group.delivered));
             return sub.cursor();
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    /**
+     * Events after {@code position} from the channel's recent run in memory, already encoded, when
+     * the run reaches back to {@code position + 1}.
+     *
+     * @return empty when the store must be read instead
+     */
+    public Optional<List<RecentEvents.Entry>> recent(Group group, long position, int max) {
+        group.lock.lock();
+        try {
+            return Optional.ofNullable(group.recent.after(position, max));
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    /**
+     * Keeps a page read from the store for the next subscriber that resumes from the same place,
+     * when it joins up with the channel's recent run (a reconnect storm reads the store once).
+     */
+    public void remember(Group group, List<Event> page) {
+        group.lock.lock();
+        try {
+            group.recent.prepend(page, group.delivered);
         } finally {
             group.lock.unlock();
         }
@@ -244,6 +284,7 @@ public class Hub {
                 LOG.warning(() -> "events " + (before + 1) + ".." + (upTo - 1) + " of " + group.channel
                         + " are not in the store; delivering from " + upTo);
                 group.delivered = upTo - 1;
+                group.recent.clear();
                 return;
             }
         }
@@ -252,8 +293,9 @@ public class Hub {
     private void fanOut(Group group, Event event) {
         long seq = event.seq().value();
         Subscription[] members = group.members;
+        String frame = ServerFrames.event(event);
+        group.recent.append(event, frame);
         if (members.length > 0) {
-            String frame = ServerFrames.event(event);
             int queued = 0;
             for (Subscription sub : members) {
                 if (sub.isLive() && sub.deliver(seq, frame)) {
@@ -286,9 +328,15 @@ public class Hub {
         private volatile long delivered;
         private boolean started;
         private boolean removed;
+        private final RecentEvents recent;
 
-        Group(ChannelName channel) {
+        Group(ChannelName channel, int recentEvents) {
             this.channel = channel;
+            this.recent = new RecentEvents(recentEvents);
+        }
+
+        public ChannelName channel() {
+            return channel;
         }
 
         /** The last sequence fanned out on this instance. */
