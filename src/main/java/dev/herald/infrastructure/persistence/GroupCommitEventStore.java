@@ -4,14 +4,12 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.ForwardingEventStore;
 import dev.herald.domain.IdempotencyKey;
-import dev.herald.domain.Sequence;
 import dev.herald.domain.StoreUnavailableException;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,22 +30,24 @@ import java.util.concurrent.locks.LockSupport;
  * {@link EventStore} holds as it did. A group is {@link EventStore#appendAll}, so the events of one
  * channel in a group are numbered in the order the appends were queued.
  *
+ * <p>A batch ({@link EventStore#appendAll}) is a transaction of its own already and passes
+ * straight through, as do reads.
+ *
  * <p>A group that fails as a whole because the database is unavailable fails each of its appends
  * with that error. Any other failure is retried one append at a time, so one bad append cannot
  * fail the others that happened to share its group.
  */
-public final class GroupCommitEventStore implements EventStore {
+public final class GroupCommitEventStore extends ForwardingEventStore {
 
     /** The largest group; more queued appends go into the next one. */
     static final int MAX_GROUP = 500;
 
-    private final EventStore store;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     /** Whether some caller holds the lead: commits a group or is about to. */
     private final AtomicBoolean leading = new AtomicBoolean();
 
     public GroupCommitEventStore(EventStore store) {
-        this.store = store;
+        super(store);
     }
 
     /** One queued append and the caller waiting for it, who is woken for its result or for the lead. */
@@ -95,12 +95,6 @@ public final class GroupCommitEventStore implements EventStore {
     /** Appends waiting for a commit (tests watch groups form). */
     int queued() {
         return queue.size();
-    }
-
-    /** A batch is a transaction of its own already; it does not join a group. */
-    @Override
-    public List<Appended> appendAll(List<Append> batch) {
-        return store.appendAll(batch);
     }
 
     private Appended submit(Append append) {
@@ -161,7 +155,7 @@ public final class GroupCommitEventStore implements EventStore {
             return;
         }
         try {
-            List<Appended> results = store.appendAll(group.stream().map(p -> p.append).toList());
+            List<Appended> results = delegate().appendAll(group.stream().map(p -> p.append).toList());
             for (int i = 0; i < group.size(); i++) {
                 group.get(i).complete(results.get(i));
             }
@@ -174,7 +168,7 @@ public final class GroupCommitEventStore implements EventStore {
             }
             for (Pending alone : group) {
                 try {
-                    alone.complete(store.appendAll(List.of(alone.append)).get(0));
+                    alone.complete(delegate().appendAll(List.of(alone.append)).get(0));
                 } catch (RuntimeException | Error again) {
                     alone.fail(again);
                 }
@@ -190,25 +184,5 @@ public final class GroupCommitEventStore implements EventStore {
             throw error;
         }
         return new IllegalStateException(failure);
-    }
-
-    @Override
-    public Sequence head(ChannelName channel) {
-        return store.head(channel);
-    }
-
-    @Override
-    public Map<ChannelName, Sequence> heads(Collection<ChannelName> channels) {
-        return store.heads(channels);
-    }
-
-    @Override
-    public List<Event> read(ChannelName channel, Sequence after, int limit) {
-        return store.read(channel, after, limit);
-    }
-
-    @Override
-    public Optional<Sequence> earliest(ChannelName channel) {
-        return store.earliest(channel);
     }
 }

@@ -6,6 +6,7 @@ import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.EventStoreContract;
 import dev.herald.domain.EventType;
+import dev.herald.domain.ForwardingEventStore;
 import dev.herald.domain.Sequence;
 import dev.herald.domain.StoreUnavailableException;
 import dev.herald.testing.InMemoryEventStore;
@@ -15,9 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -61,13 +60,16 @@ class GroupCommitEventStoreTest {
     }
 
     /** Records the batches it commits; the first one waits at a gate until the test opens it. */
-    private static final class GatedStore implements EventStore {
-        final InMemoryEventStore delegate = new InMemoryEventStore();
+    private static final class GatedStore extends ForwardingEventStore {
         final List<Integer> batches = new CopyOnWriteArrayList<>();
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch gate = new CountDownLatch(1);
         volatile String poison;
         volatile boolean down;
+
+        GatedStore() {
+            super(new InMemoryEventStore());
+        }
 
         @Override
         public List<Appended> appendAll(List<Append> batch) {
@@ -87,7 +89,7 @@ class GroupCommitEventStoreTest {
                 throw new IllegalArgumentException("refused " + poison);
             }
             batches.add(batch.size());
-            return delegate.appendAll(batch);
+            return super.appendAll(batch);
         }
 
         @Override
@@ -98,26 +100,6 @@ class GroupCommitEventStoreTest {
         @Override
         public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, dev.herald.domain.IdempotencyKey key) {
             throw new UnsupportedOperationException("group commit appends through appendAll");
-        }
-
-        @Override
-        public Sequence head(ChannelName channel) {
-            return delegate.head(channel);
-        }
-
-        @Override
-        public Map<ChannelName, Sequence> heads(Collection<ChannelName> channels) {
-            return delegate.heads(channels);
-        }
-
-        @Override
-        public List<Event> read(ChannelName channel, Sequence after, int limit) {
-            return delegate.read(channel, after, limit);
-        }
-
-        @Override
-        public Optional<Sequence> earliest(ChannelName channel) {
-            return delegate.earliest(channel);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
 import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
+import dev.herald.domain.ForwardingEventStore;
 import dev.herald.domain.EventType;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
@@ -502,7 +503,7 @@ abstract class RedisIngestStreamContract {
     }
 
     /** A store whose first appendOnce hangs until released, as a stuck database call would. */
-    private static final class StalledStore extends ForwardingStore {
+    private static final class StalledStore extends ForwardingEventStore {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch finished = new CountDownLatch(1);
@@ -563,7 +564,7 @@ abstract class RedisIngestStreamContract {
     }
 
     /** Counts the exactly-once appends an instance tries, repeats included. */
-    private static final class CountingStore extends ForwardingStore {
+    private static final class CountingStore extends ForwardingEventStore {
         final AtomicInteger calls = new AtomicInteger();
 
         CountingStore(EventStore delegate) {
@@ -577,47 +578,4 @@ abstract class RedisIngestStreamContract {
         }
     }
 
-    /** Passes every call to another store; tests override what they change. */
-    private static class ForwardingStore implements EventStore {
-        private final EventStore delegate;
-
-        ForwardingStore(EventStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Event append(ChannelName channel, EventDraft draft) {
-            return delegate.append(channel, draft);
-        }
-
-        @Override
-        public Optional<Event> appendOnce(ChannelName channel, EventDraft draft, IdempotencyKey key) {
-            return delegate.appendOnce(channel, draft, key);
-        }
-
-        @Override
-        public List<Appended> appendAll(List<Append> batch) {
-            return delegate.appendAll(batch);
-        }
-
-        @Override
-        public Sequence head(ChannelName channel) {
-            return delegate.head(channel);
-        }
-
-        @Override
-        public Map<ChannelName, Sequence> heads(Collection<ChannelName> channels) {
-            return delegate.heads(channels);
-        }
-
-        @Override
-        public List<Event> read(ChannelName channel, Sequence after, int limit) {
-            return delegate.read(channel, after, limit);
-        }
-
-        @Override
-        public Optional<Sequence> earliest(ChannelName channel) {
-            return delegate.earliest(channel);
-        }
-    }
 }
