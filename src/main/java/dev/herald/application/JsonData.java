@@ -1,8 +1,8 @@
 package dev.herald.application;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
 
 import java.io.Reader;
@@ -11,6 +11,12 @@ import java.io.StringWriter;
 
 /** Event payloads: validated JSON, stored and sent as compact text. */
 public final class JsonData {
+
+    /**
+     * Looked up once: {@code Json.createParser} and friends look the provider up through the
+     * ServiceLoader on every call, which scanned jars on every publish and frame.
+     */
+    private static final JsonProvider PROVIDER = JsonProvider.provider();
 
     public static final String NULL = "null";
 
@@ -23,7 +29,7 @@ public final class JsonData {
             return NULL;
         }
         StringWriter out = new StringWriter();
-        try (var writer = Json.createWriter(out)) {
+        try (var writer = PROVIDER.createWriter(out)) {
             writer.write(value);
         }
         return out.toString();
@@ -45,7 +51,7 @@ public final class JsonData {
      * @throws HeraldException {@code bad_json} for anything else
      */
     public static JsonValue parse(Reader text, String what) {
-        try (JsonParser parser = Json.createParser(text)) {
+        try (JsonParser parser = PROVIDER.createParser(text)) {
             if (!parser.hasNext()) {
                 throw new HeraldException(ErrorCode.BAD_JSON, what + " is empty");
             }
