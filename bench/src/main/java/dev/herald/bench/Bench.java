@@ -1,0 +1,70 @@
+package dev.herald.bench;
+
+import dev.herald.bench.report.Check;
+import dev.herald.bench.report.RunReport;
+import dev.herald.bench.scenario.FanoutScenario;
+import dev.herald.bench.scenario.HoldScenario;
+import dev.herald.bench.scenario.Scenario;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The benchmark harness's entry point: {@code bench/run SCENARIO [options]} (the script pins this
+ * JVM to core 1 and raises its open-file limit). Runs the scenario against the raw baseline and
+ * Herald, writes {@code bench/results/<scenario>-<timestamp>.json|md|svg}, and prints the table.
+ */
+public final class Bench {
+
+    static final List<Scenario> SCENARIOS = List.of(new HoldScenario(), new FanoutScenario());
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (Exception | Error e) {
+            e.printStackTrace();
+            // Exit explicitly: Netty's event loops are not daemon threads; the shutdown hook kills the servers.
+            System.exit(1);
+        }
+    }
+
+    private static int run(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+            System.out.println(usage());
+            return 0;
+        }
+        Scenario scenario = SCENARIOS.stream().filter(s -> s.name().equals(args[0])).findFirst().orElse(null);
+        if (scenario == null) {
+            System.err.println("unknown scenario " + args[0] + "\n\n" + usage());
+            return 2;
+        }
+        Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+        Path repository = Path.of(System.getProperty("herald.repository", "..")).toAbsolutePath().normalize();
+        Path results = Path.of(options.text("results", repository.resolve("bench/results").toString()));
+        BenchContext context = new BenchContext("bench/run " + String.join(" ", args), options, repository, results);
+        BenchContext.log("scenario " + scenario.name() + (options.quick() ? " (quick)" : "") + ", scratch " + context.work());
+        RunReport report = scenario.run(context);
+        if (!options.unused().isEmpty()) {
+            report.note("Options given but not used by this scenario: " + options.unused());
+        }
+        Path json = report.write(results);
+        System.out.println(Files.readString(json.resolveSibling(json.getFileName().toString().replace(".json", ".md"))));
+        BenchContext.log("wrote " + json + " (+ .md, .svg)");
+        boolean failed = report.checks().stream().map(Check::pass).anyMatch(Boolean.FALSE::equals);
+        BenchContext.log(failed ? "some targets of issue 6 were missed (see the table)" : "done");
+        return 0;
+    }
+
+    static String usage() {
+        StringBuilder usage = new StringBuilder("usage: bench/run SCENARIO [--quick] [--connections N] [--channels N] [--rate N] [--seconds N]"
+                + " [--targets raw-netty,herald-memory,...] [--client-threads N] [--server-jvm \"flags\"] [--results DIR]\n\nscenarios:\n");
+        for (Scenario scenario : SCENARIOS) {
+            usage.append(String.format("  %-9s %s%n", scenario.name(), scenario.summary()));
+        }
+        return usage.append("\nSee docs/performance.md.").toString();
+    }
+}

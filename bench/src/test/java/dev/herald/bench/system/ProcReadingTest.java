@@ -1,0 +1,50 @@
+package dev.herald.bench.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ProcReadingTest {
+
+    @Test
+    void sumsTheGenerationsOfSerialAndG1HeapInfoButNotMetaspace() {
+        String serial = """
+                 def new generation   total 78656K, used 1400K [0x00000000c0000000, 0x00000000c5550000, 0x00000000d5550000)
+                  eden space 69952K,   2% used [0x00000000c0000000, 0x00000000c015e2a8, 0x00000000c4450000)
+                 tenured generation   total 174784K, used 10000K [0x00000000d5550000, 0x00000000e0000000, 0x0000000100000000)
+                 Metaspace       used 12345K, committed 12800K, reserved 1114112K
+                  class space    used 1200K, committed 1408K, reserved 1048576K
+                """;
+        assertEquals((1400 + 10000) * 1024L, JvmMemory.heapUsedBytes(serial));
+        assertEquals(123456 * 1024L, JvmMemory.heapUsedBytes(" garbage-first heap   total 262144K, used 123456K [0x0000000080000000, 0x0000000100000000)\n"));
+        assertEquals(-1, JvmMemory.heapUsedBytes("Could not attach"));
+    }
+
+    @Test
+    void readsBusyIdleAndStealTicksOfTheCpuLine() {
+        ProcFs.CpuCounters counters = ProcFs.CpuCounters.parse("cpu  100 5 20 1000 7 1 2 3 0 0");
+        assertEquals(100 + 5 + 20 + 1 + 2, counters.busyTicks());
+        assertEquals(1000 + 7, counters.idleTicks());
+        assertEquals(3, counters.stealTicks());
+    }
+
+    @Test
+    void readsThisProcessesOwnCpuAndMemory() {
+        long pid = ProcessHandle.current().pid();
+        assertTrue(ProcFs.residentBytes(pid) > 0);
+        assertTrue(ProcFs.cpuSeconds(pid) >= 0);
+        assertTrue(ProcFs.withDescendants(pid).contains(pid));
+    }
+
+    @Test
+    void flagsAPhaseWhereOtherProcessesTookMoreThanTheLimit() {
+        CpuWindow.Usage quiet = new CpuWindow.Usage(10, 9, 5, 0, 0.5, 0);
+        CpuWindow.Usage busy = new CpuWindow.Usage(10, 9, 5, 0, 3, 0);
+        CpuWindow.Usage stolen = new CpuWindow.Usage(10, 9, 5, 0, 0, 0.5);
+        assertFalse(quiet.disturbed());
+        assertTrue(busy.disturbed());
+        assertTrue(stolen.disturbed());
+    }
+}
