@@ -2,9 +2,11 @@ package dev.herald.bench;
 
 import dev.herald.bench.report.Check;
 import dev.herald.bench.report.RunReport;
+import dev.herald.bench.scenario.ChannelsScenario;
 import dev.herald.bench.scenario.FanoutScenario;
 import dev.herald.bench.scenario.HoldScenario;
 import dev.herald.bench.scenario.Scenario;
+import dev.herald.bench.scenario.StormScenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,7 +19,8 @@ import java.util.List;
  */
 public final class Bench {
 
-    static final List<Scenario> SCENARIOS = List.of(new HoldScenario(), new FanoutScenario());
+    static final List<Scenario> SCENARIOS = List.of(new HoldScenario(), new FanoutScenario(), new ChannelsScenario(),
+            new StormScenario());
 
     private Bench() {
     }

@@ -108,6 +108,7 @@ public final class FanoutScenario implements Scenario {
             result.put("events_not_reaching_all", reach.incomplete(subscribed, events + warmUp));
             result.latency(fleet.client().latency().snapshot());
             Targets.addMemory(result, "", memory);
+            Targets.addServerCounters(result, server);
         }
         return result;
     }

@@ -7,7 +7,13 @@ import dev.herald.bench.server.RedisServer;
 import dev.herald.bench.server.ServerUnderTest;
 import dev.herald.bench.system.CpuWindow;
 import dev.herald.bench.system.JvmMemory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +101,33 @@ final class Targets {
     static void addCpu(TargetResult result, CpuWindow.Usage usage, long deliveries) {
         result.put("server_cpu_us_per_delivery", deliveries == 0 ? Double.NaN : usage.serverSeconds() * 1e6 / deliveries);
         usage.toMap().forEach(result::put);
+    }
+
+    /** Herald's own counters worth seeing next to a result (gap repairs mean lost broker messages). */
+    static final List<String> HERALD_COUNTERS = List.of("herald_gaps_repaired_total", "herald_slow_consumer_closes_total",
+            "herald_store_unavailable_total", "herald_events_replayed_total");
+
+    /** Adds {@link #HERALD_COUNTERS} from the server's {@code /metrics}, when it has them (the raw baseline does not). */
+    static void addServerCounters(TargetResult result, ServerUnderTest server) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return;
+            }
+            for (String line : response.body().split("\n")) {
+                for (String counter : HERALD_COUNTERS) {
+                    if (line.startsWith(counter + " ")) {
+                        result.put(counter.replace("_total", ""), Double.parseDouble(line.substring(counter.length() + 1).trim()));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            result.put("metrics_problem", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Adds RSS and live heap of the server, in MiB. */

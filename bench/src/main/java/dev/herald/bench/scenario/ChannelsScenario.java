@@ -1,0 +1,127 @@
+package dev.herald.bench.scenario;
+
+import dev.herald.bench.BenchContext;
+import dev.herald.bench.Options;
+import dev.herald.bench.client.HttpPublisher;
+import dev.herald.bench.client.LoadClient;
+import dev.herald.bench.client.SequenceTotals;
+import dev.herald.bench.report.Check;
+import dev.herald.bench.report.LatencySummary;
+import dev.herald.bench.report.RunReport;
+import dev.herald.bench.report.TargetResult;
+import dev.herald.bench.server.ServerUnderTest;
+import dev.herald.bench.system.CpuWindow;
+import dev.herald.bench.system.JvmMemory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code channels}: {@code --connections} subscribers spread over {@code --channels} channels,
+ * {@code --rate} events a second published over HTTP round-robin over the channels for
+ * {@code --seconds} (open loop). Reports publish-to-deliver latency, loss/duplicates/order and
+ * server CPU per delivery, for the raw baseline, Herald with the in-memory broker, and Herald
+ * with Redis and PostgreSQL.
+ */
+public final class ChannelsScenario implements Scenario {
+
+    static final Map<String, Double> P99_LIMIT_MS = Map.of(Targets.HERALD_MEMORY, 25.0, Targets.HERALD_REDIS_POSTGRES, 50.0);
+
+    @Override
+    public String name() {
+        return "channels";
+    }
+
+    @Override
+    public String summary() {
+        return "10,000 connections over 1,000 channels at 1,000 events/s: p99 publish-to-deliver";
+    }
+
+    @Override
+    public RunReport run(BenchContext context) throws Exception {
+        Options options = context.options();
+        int connections = options.integer("connections", 10_000, 500);
+        int channels = options.integer("channels", 1_000, 50);
+        double rate = options.decimal("rate", 1_000, 100);
+        int seconds = options.integer("seconds", 60, 10);
+        RunReport report = context.newReport(name());
+        List<TargetResult> results = Targets.measureEach(context,
+                Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY + "," + Targets.HERALD_REDIS_POSTGRES),
+                server -> {
+                    try (LiveDelivery fleet = new LiveDelivery(context, server, connections, LiveDelivery.channelNames(context, "c", channels),
+                            publishConcurrency(context))) {
+                        return measureSteady(fleet, rate, seconds, warmUpSeconds(seconds));
+                    }
+                });
+        results.forEach(report::add);
+        for (TargetResult result : results) {
+            Double limit = P99_LIMIT_MS.get(result.name());
+            if (limit != null) {
+                report.add(Check.atMost(result.name(), "p99 publish-to-deliver <= " + limit.intValue() + " ms at " + (int) rate + " events/s",
+                        result.number("latency_p99_ms"), limit, "ms"));
+            }
+            report.add(new Check(result.name(), "no loss, duplicate or reordering", result.figures().get("events_lost") + " lost, "
+                    + result.figures().get("duplicates") + " dup, " + result.figures().get("out_of_order") + " reordered",
+                    result.number("events_lost") == 0 && result.number("duplicates") == 0 && result.number("out_of_order") == 0));
+        }
+        report.note("Open loop: event i is due at start + i/rate and carries that due time, so a publisher that falls behind shows as latency.");
+        report.note("Publishes go over HTTP from the harness (at most " + publishConcurrency(context) + " in flight); latency includes the HTTP publish.");
+        return report;
+    }
+
+    static int publishConcurrency(BenchContext context) {
+        return context.options().integer("publish-concurrency", 64, 64);
+    }
+
+    static int warmUpSeconds(int seconds) {
+        return Math.max(2, Math.min(10, seconds / 5));
+    }
+
+    /**
+     * Connects the fleet, warms up for {@code warmUpSeconds}, then publishes at {@code rate} for
+     * {@code seconds} and measures until every event arrived (or 10 s after the last publish).
+     */
+    static TargetResult measureSteady(LiveDelivery fleet, double rate, int seconds, int warmUpSeconds) throws Exception {
+        ServerUnderTest server = fleet.server();
+        TargetResult result = new TargetResult(server.name(), server.commandLine());
+        LoadClient.ConnectResult connected = fleet.connect();
+        HttpPublisher publisher = fleet.publisher();
+        BenchContext.log(server.name() + ": warming up for " + warmUpSeconds + " s at " + rate + " events/s");
+        publisher.publishAtRate(fleet.channels(), rate, Duration.ofSeconds(warmUpSeconds));
+        fleet.awaitDelivered(Duration.ofSeconds(10));
+        fleet.client().latency().reset();
+        publisher.roundTrips().reset();
+        long deliveredBefore = fleet.client().delivered();
+        long publishedBefore = publisher.published();
+        long failedBefore = publisher.failed();
+
+        BenchContext.log(server.name() + ": publishing " + rate + " events/s for " + seconds + " s");
+        CpuWindow cpu = CpuWindow.start(server.pid(), server::helperPids);
+        long start = System.nanoTime();
+        publisher.publishAtRate(fleet.channels(), rate, Duration.ofSeconds(seconds));
+        double publishSeconds = (System.nanoTime() - start) / 1e9;
+        boolean complete = fleet.awaitDelivered(Duration.ofSeconds(10));
+        CpuWindow.Usage usage = cpu.stop();
+        long deliveries = fleet.client().delivered() - deliveredBefore;
+        SequenceTotals totals = fleet.totals();
+        JvmMemory.Snapshot memory = JvmMemory.measure(server.pid());
+
+        result.put("subscribers", connected.subscribed());
+        result.put("connect_failures", connected.failed());
+        result.put("connect_s", connected.seconds());
+        result.put("events_published", publisher.published() - publishedBefore);
+        result.put("publish_failures", publisher.failed() - failedBefore);
+        result.put("publish_rate_achieved", (publisher.published() - publishedBefore) / publishSeconds);
+        result.put("deliveries_measured", deliveries);
+        result.put("all_delivered_within_10s", complete);
+        Targets.addCpu(result, usage, deliveries);
+        result.putAll(totals.toMap());
+        LatencySummary http = LatencySummary.of(publisher.roundTrips().snapshot());
+        result.put("publish_http_p50_ms", http.p50Ms());
+        result.put("publish_http_p99_ms", http.p99Ms());
+        result.latency(fleet.client().latency().snapshot());
+        Targets.addMemory(result, "", memory);
+        Targets.addServerCounters(result, server);
+        return result;
+    }
+}
