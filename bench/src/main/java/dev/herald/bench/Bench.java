@@ -5,6 +5,8 @@ import dev.herald.bench.report.RunReport;
 import dev.herald.bench.scenario.ChannelsScenario;
 import dev.herald.bench.scenario.FanoutScenario;
 import dev.herald.bench.scenario.HoldScenario;
+import dev.herald.bench.scenario.PublishScenario;
+import dev.herald.bench.scenario.SaturateScenario;
 import dev.herald.bench.scenario.Scenario;
 import dev.herald.bench.scenario.StormScenario;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import java.util.List;
 public final class Bench {
 
     static final List<Scenario> SCENARIOS = List.of(new HoldScenario(), new FanoutScenario(), new ChannelsScenario(),
-            new StormScenario());
+            new StormScenario(), new PublishScenario(), new SaturateScenario());
 
     private Bench() {
     }

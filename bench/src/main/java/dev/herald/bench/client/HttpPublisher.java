@@ -1,6 +1,7 @@
 package dev.herald.bench.client;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 /**
- * Publishes events over HTTP ({@code POST /api/channels/{channel}/events}, or the batch
- * {@code POST /api/events}) with a bearer token, at most {@code maxInFlight} requests at once.
+ * Publishes events over HTTP with a bearer token: single events ({@code POST
+ * /api/channels/{channel}/events}) on up to {@code maxInFlight} keep-alive Netty connections, and
+ * batches ({@code POST /api/events}) and history reads with the JDK's HttpClient.
  * Each event's data is {@code {"t":<System.nanoTime() at publish>}}: the load client runs in the
  * same JVM, so receive time minus {@code t} is the publish-to-deliver latency on one clock.
  * Remembers the highest sequence answered per channel (the head every subscriber must reach).
@@ -34,8 +35,7 @@ public final class HttpPublisher implements AutoCloseable {
     private final String token;
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final HttpClient http;
-    private final int maxInFlight;
-    private final Semaphore inFlight;
+    private final HttpConnectionPool pool;
     private final Map<String, AtomicLong> heads = new ConcurrentHashMap<>();
     private final LongAdder published = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -45,8 +45,7 @@ public final class HttpPublisher implements AutoCloseable {
     public HttpPublisher(int port, String token, int maxInFlight) {
         this.base = "http://127.0.0.1:" + port;
         this.token = token;
-        this.maxInFlight = maxInFlight;
-        this.inFlight = new Semaphore(maxInFlight);
+        this.pool = new HttpConnectionPool(new InetSocketAddress("127.0.0.1", port), maxInFlight);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -60,26 +59,24 @@ public final class HttpPublisher implements AutoCloseable {
 
     /** Publishes one event asynchronously, waiting first for a free in-flight slot. */
     public CompletableFuture<Published> publish(String channel, long publishNanos) throws InterruptedException {
-        inFlight.acquire();
         long sent = System.nanoTime();
-        HttpRequest request = request("/api/channels/" + channel + "/events", "{\"type\":\"bench\",\"data\":{\"t\":" + publishNanos + "}}");
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
-            inFlight.release();
-            long now = System.nanoTime();
-            roundTrips.recordNanos(now - sent);
-            if (failure != null) {
-                countFailure(failure.getClass().getSimpleName());
-                return new Published(-1, -1, now);
-            }
-            if (response.statusCode() != 201) {
-                countFailure("HTTP " + response.statusCode());
-                return new Published(response.statusCode(), -1, now);
-            }
-            long seq = JsonScan.number(response.body(), "seq");
-            heads.computeIfAbsent(channel, c -> new AtomicLong()).accumulateAndGet(seq, Math::max);
-            published.increment();
-            return new Published(201, seq, now);
-        });
+        return pool.post("/api/channels/" + channel + "/events", token, "{\"type\":\"bench\",\"data\":{\"t\":" + publishNanos + "}}")
+                .handle((response, failure) -> {
+                    long now = System.nanoTime();
+                    roundTrips.recordNanos(now - sent);
+                    if (failure != null) {
+                        countFailure(failure.getClass().getSimpleName());
+                        return new Published(-1, -1, now);
+                    }
+                    if (response.status() != 201) {
+                        countFailure("HTTP " + response.status());
+                        return new Published(response.status(), -1, now);
+                    }
+                    long seq = JsonScan.number(response.body(), "seq");
+                    heads.computeIfAbsent(channel, c -> new AtomicLong()).accumulateAndGet(seq, Math::max);
+                    published.increment();
+                    return new Published(201, seq, now);
+                });
     }
 
     /** Publishes one event and waits for the answer. */
@@ -143,11 +140,9 @@ public final class HttpPublisher implements AutoCloseable {
         }
     }
 
-    /** Waits (up to a minute) until no request is in flight. */
+    /** Waits (up to a minute) until no single publish is in flight. */
     public void awaitIdle() throws InterruptedException {
-        if (inFlight.tryAcquire(maxInFlight, 60, TimeUnit.SECONDS)) {
-            inFlight.release(maxInFlight);
-        }
+        pool.awaitIdle(60);
     }
 
     /** GET of a channel's head from Herald's history API ({@code head} of {@code ?since=0&limit=1}). */
@@ -195,6 +190,7 @@ public final class HttpPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        pool.close();
         executor.shutdownNow();
     }
 }

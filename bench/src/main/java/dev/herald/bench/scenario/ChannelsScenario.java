@@ -15,6 +15,7 @@ import dev.herald.bench.system.JvmMemory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code channels}: {@code --connections} subscribers spread over {@code --channels} channels,
@@ -77,18 +78,27 @@ public final class ChannelsScenario implements Scenario {
         return Math.max(2, Math.min(10, seconds / 5));
     }
 
-    /**
-     * Connects the fleet, warms up for {@code warmUpSeconds}, then publishes at {@code rate} for
-     * {@code seconds} and measures until every event arrived (or 10 s after the last publish).
-     */
-    static TargetResult measureSteady(LiveDelivery fleet, double rate, int seconds, int warmUpSeconds) throws Exception {
-        ServerUnderTest server = fleet.server();
-        TargetResult result = new TargetResult(server.name(), server.commandLine());
-        LoadClient.ConnectResult connected = fleet.connect();
-        HttpPublisher publisher = fleet.publisher();
-        BenchContext.log(server.name() + ": warming up for " + warmUpSeconds + " s at " + rate + " events/s");
-        publisher.publishAtRate(fleet.channels(), rate, Duration.ofSeconds(warmUpSeconds));
+    /** What one phase of publishing at a fixed rate measured. */
+    record Phase(double askedRate, double achievedRate, long published, long publishFailures, long deliveries, boolean complete,
+                 CpuWindow.Usage usage, SequenceTotals totals, Histogram latencyMicros, LatencySummary http) {
+
+        /** True when every event arrived exactly once and in order, and every publish was accepted. */
+        boolean clean() {
+            return complete && totals.clean() && publishFailures == 0;
+        }
+    }
+
+    /** Publishes at {@code rate} for {@code seconds} without measuring, so the JIT has compiled the hot paths. */
+    static void warmUp(LiveDelivery fleet, double rate, int seconds) throws InterruptedException {
+        BenchContext.log(fleet.server().name() + ": warming up for " + seconds + " s at " + rate + " events/s");
+        fleet.publisher().publishAtRate(fleet.channels(), rate, Duration.ofSeconds(seconds));
         fleet.awaitDelivered(Duration.ofSeconds(10));
+    }
+
+    /** Publishes at {@code rate} for {@code seconds} and measures until every event arrived (or 10 s after the last publish). */
+    static Phase runPhase(LiveDelivery fleet, double rate, int seconds) throws InterruptedException {
+        ServerUnderTest server = fleet.server();
+        HttpPublisher publisher = fleet.publisher();
         fleet.client().latency().reset();
         publisher.roundTrips().reset();
         long deliveredBefore = fleet.client().delivered();
@@ -102,24 +112,38 @@ public final class ChannelsScenario implements Scenario {
         double publishSeconds = (System.nanoTime() - start) / 1e9;
         boolean complete = fleet.awaitDelivered(Duration.ofSeconds(10));
         CpuWindow.Usage usage = cpu.stop();
-        long deliveries = fleet.client().delivered() - deliveredBefore;
-        SequenceTotals totals = fleet.totals();
-        JvmMemory.Snapshot memory = JvmMemory.measure(server.pid());
+        long published = publisher.published() - publishedBefore;
+        return new Phase(rate, published / publishSeconds, published, publisher.failed() - failedBefore,
+                fleet.client().delivered() - deliveredBefore, complete, usage, fleet.totals(),
+                fleet.client().latency().snapshot(), LatencySummary.of(publisher.roundTrips().snapshot()));
+    }
 
+    /** Adds a phase's figures to {@code result}. */
+    static void addPhase(TargetResult result, Phase phase) {
+        result.put("events_published", phase.published());
+        result.put("publish_failures", phase.publishFailures());
+        result.put("publish_rate_achieved", phase.achievedRate());
+        result.put("deliveries_measured", phase.deliveries());
+        result.put("all_delivered_within_10s", phase.complete());
+        Targets.addCpu(result, phase.usage(), phase.deliveries());
+        result.putAll(phase.totals().toMap());
+        result.put("publish_http_p50_ms", phase.http().p50Ms());
+        result.put("publish_http_p99_ms", phase.http().p99Ms());
+        result.latency(phase.latencyMicros());
+    }
+
+    /** Connects the fleet, warms up, then measures one phase at {@code rate} for {@code seconds}. */
+    static TargetResult measureSteady(LiveDelivery fleet, double rate, int seconds, int warmUpSeconds) throws Exception {
+        ServerUnderTest server = fleet.server();
+        TargetResult result = new TargetResult(server.name(), server.commandLine());
+        LoadClient.ConnectResult connected = fleet.connect();
+        warmUp(fleet, rate, warmUpSeconds);
+        Phase phase = runPhase(fleet, rate, seconds);
+        JvmMemory.Snapshot memory = JvmMemory.measure(server.pid());
         result.put("subscribers", connected.subscribed());
         result.put("connect_failures", connected.failed());
         result.put("connect_s", connected.seconds());
-        result.put("events_published", publisher.published() - publishedBefore);
-        result.put("publish_failures", publisher.failed() - failedBefore);
-        result.put("publish_rate_achieved", (publisher.published() - publishedBefore) / publishSeconds);
-        result.put("deliveries_measured", deliveries);
-        result.put("all_delivered_within_10s", complete);
-        Targets.addCpu(result, usage, deliveries);
-        result.putAll(totals.toMap());
-        LatencySummary http = LatencySummary.of(publisher.roundTrips().snapshot());
-        result.put("publish_http_p50_ms", http.p50Ms());
-        result.put("publish_http_p99_ms", http.p99Ms());
-        result.latency(fleet.client().latency().snapshot());
+        addPhase(result, phase);
         Targets.addMemory(result, "", memory);
         Targets.addServerCounters(result, server);
         return result;
