@@ -21,8 +21,17 @@ import java.util.List;
  */
 public final class Bench {
 
-    static final List<Scenario> SCENARIOS = List.of(new HoldScenario(), new FanoutScenario(), new ChannelsScenario(),
-            new StormScenario(), new PublishScenario(), new SaturateScenario());
+    /** A scenario with its name on the command line and its line in the usage text. */
+    record Listed(String name, String summary, Scenario scenario) {
+    }
+
+    static final List<Listed> SCENARIOS = List.of(
+            new Listed("hold", "idle authenticated connections: seconds to connect, RSS and heap per connection", new HoldScenario()),
+            new Listed("fanout", "N subscribers on one channel: CPU per delivery, time for one event to reach the last subscriber", new FanoutScenario()),
+            new Listed("channels", "10,000 connections over 1,000 channels at 1,000 events/s: p99 publish-to-deliver", new ChannelsScenario()),
+            new Listed("saturate", "raise the event rate until p99 > 100 ms or any loss: the highest clean rate", new SaturateScenario()),
+            new Listed("publish", "durable HTTP publishing into PostgreSQL: single publishes/s and batch events/s", new PublishScenario()),
+            new Listed("storm", "10,000 clients that missed 20 events reconnect within 1 s: all resumed gap-free within 5 s?", new StormScenario()));
 
     private Bench() {
     }
@@ -42,7 +51,7 @@ public final class Bench {
             System.out.println(usage());
             return 0;
         }
-        Scenario scenario = SCENARIOS.stream().filter(s -> s.name().equals(args[0])).findFirst().orElse(null);
+        Listed scenario = SCENARIOS.stream().filter(s -> s.name().equals(args[0])).findFirst().orElse(null);
         if (scenario == null) {
             System.err.println("unknown scenario " + args[0] + "\n\n" + usage());
             return 2;
@@ -50,9 +59,9 @@ public final class Bench {
         Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
         Path repository = Path.of(System.getProperty("herald.repository", "..")).toAbsolutePath().normalize();
         Path results = Path.of(options.text("results", repository.resolve("bench/results").toString()));
-        BenchContext context = new BenchContext("bench/run " + String.join(" ", args), options, repository, results);
+        BenchContext context = new BenchContext(scenario.name(), "bench/run " + String.join(" ", args), options, repository, results);
         BenchContext.log("scenario " + scenario.name() + (options.quick() ? " (quick)" : "") + ", scratch " + context.work());
-        RunReport report = scenario.run(context);
+        RunReport report = scenario.scenario().run(context);
         if (!options.unused().isEmpty()) {
             report.note("Options given but not used by this scenario: " + options.unused());
         }
@@ -67,7 +76,7 @@ public final class Bench {
     static String usage() {
         StringBuilder usage = new StringBuilder("usage: bench/run SCENARIO [--quick] [--connections N] [--channels N] [--rate N] [--seconds N]"
                 + " [--targets raw-netty,herald-memory,...] [--client-threads N] [--server-jvm \"flags\"] [--results DIR]\n\nscenarios:\n");
-        for (Scenario scenario : SCENARIOS) {
+        for (Listed scenario : SCENARIOS) {
             usage.append(String.format("  %-9s %s%n", scenario.name(), scenario.summary()));
         }
         return usage.append("\nSee docs/performance.md.").toString();

@@ -5,6 +5,7 @@ import dev.herald.bench.report.RunReport;
 import dev.herald.bench.server.HeraldServer;
 import dev.herald.bench.server.HmacJwt;
 import dev.herald.bench.server.RawServer;
+import dev.herald.bench.server.ServerUnderTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ public final class BenchContext {
     /** Herald and the baseline get the same heap and collector (one core: the JVM would pick Serial anyway). */
     static final List<String> DEFAULT_SERVER_JVM = List.of("-Xms256m", "-Xmx2g", "-XX:+UseSerialGC");
 
+    private final String scenario;
     private final String commandLine;
     private final Options options;
     private final Path repository;
@@ -38,7 +40,8 @@ public final class BenchContext {
     private final Instant started = Instant.now();
     private final String runId;
 
-    BenchContext(String commandLine, Options options, Path repository, Path results) throws IOException {
+    BenchContext(String scenario, String commandLine, Options options, Path repository, Path results) throws IOException {
+        this.scenario = scenario;
         this.commandLine = commandLine;
         this.options = options;
         this.repository = repository;
@@ -53,8 +56,8 @@ public final class BenchContext {
         this.sources = new SourceAddresses(options.integer("sockets-per-address", SourceAddresses.DEFAULT_PER_ADDRESS, SourceAddresses.DEFAULT_PER_ADDRESS));
     }
 
-    /** An empty report of {@code scenario} for this run: command, options (as they get resolved) and machine. */
-    public RunReport newReport(String scenario) {
+    /** An empty report of this run's scenario: command, options (as they get resolved) and machine. */
+    public RunReport newReport() {
         return new RunReport(scenario, started, commandLine, options.resolved(), machine());
     }
 
@@ -101,13 +104,13 @@ public final class BenchContext {
     }
 
     /** Starts the raw baseline on core 0. */
-    public RawServer startRaw() throws IOException, InterruptedException {
+    public ServerUnderTest startRaw() throws IOException, InterruptedException {
         log("starting raw-netty baseline");
         return RawServer.start(serverJvmFlags(), work);
     }
 
     /** Starts Herald on core 0 with {@code settings} on top of the benchmark's lifted limits. */
-    public HeraldServer startHerald(String name, Map<String, String> settings, Supplier<List<Long>> helperPids)
+    public ServerUnderTest startHerald(String name, Map<String, String> settings, Supplier<List<Long>> helperPids)
             throws IOException, InterruptedException {
         log("starting " + name + " (Payara Micro, 20-60 s)");
         HeraldServer.Artifacts artifacts = HeraldServer.Artifacts.in(repository);

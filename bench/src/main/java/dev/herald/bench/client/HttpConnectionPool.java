@@ -1,15 +1,10 @@
 package dev.herald.bench.client;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -96,15 +91,8 @@ final class HttpConnectionPool implements AutoCloseable {
                 return channel;
             }
         }
-        Channel fresh = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(4 << 20), new AnswerHandler());
-                    }
-                }).connect(server).await().channel();
+        Channel fresh = ClientBootstrap.on(group, ch -> ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(4 << 20), new AnswerHandler()))
+                .connect(server).await().channel();
         if (!fresh.isActive()) {
             throw new IOException("cannot connect to " + server);
         }

@@ -1,15 +1,10 @@
 package dev.herald.bench.client;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -126,16 +121,8 @@ public final class LoadClient implements AutoCloseable {
                 .webSocketUri(uri).customHeaders(headers)
                 .handleCloseFrames(false).dropPongFrames(true).generateOriginHeader(false)
                 .handshakeTimeoutMillis(60_000).maxFramePayloadLength(1 << 20).build();
-        ChannelFuture connecting = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(16384),
-                                new WebSocketClientProtocolHandler(config), new FrameHandler(subscriber));
-                    }
-                })
+        ChannelFuture connecting = ClientBootstrap.on(group, ch -> ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(16384),
+                        new WebSocketClientProtocolHandler(config), new FrameHandler(subscriber)))
                 .connect(server, sources.next());
         subscriber.connection = connecting.channel();
         connecting.addListener(done -> {

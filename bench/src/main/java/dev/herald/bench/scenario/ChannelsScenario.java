@@ -29,24 +29,14 @@ public final class ChannelsScenario implements Scenario {
     static final Map<String, Double> P99_LIMIT_MS = Map.of(Targets.HERALD_MEMORY, 25.0, Targets.HERALD_REDIS_POSTGRES, 50.0);
 
     @Override
-    public String name() {
-        return "channels";
-    }
-
-    @Override
-    public String summary() {
-        return "10,000 connections over 1,000 channels at 1,000 events/s: p99 publish-to-deliver";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int connections = options.integer("connections", 10_000, 500);
         int channels = options.integer("channels", 1_000, 50);
         double rate = options.decimal("rate", 1_000, 100);
         int seconds = options.integer("seconds", 60, 10);
-        RunReport report = context.newReport(name());
-        List<TargetResult> results = Targets.measureEach(context,
+        RunReport report = context.newReport();
+        List<TargetResult> results = Targets.measureEach(context, report,
                 Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY + "," + Targets.HERALD_REDIS_POSTGRES),
                 server -> {
                     try (LiveDelivery fleet = new LiveDelivery(context, server, connections, LiveDelivery.channelNames(context, "c", channels),
@@ -54,7 +44,6 @@ public final class ChannelsScenario implements Scenario {
                         return measureSteady(fleet, rate, seconds, warmUpSeconds(seconds));
                     }
                 });
-        results.forEach(report::add);
         for (TargetResult result : results) {
             Double limit = P99_LIMIT_MS.get(result.name());
             if (limit != null) {

@@ -30,26 +30,15 @@ public final class FanoutScenario implements Scenario {
     static final double REACH_LAST_LIMIT_MS = 150;
 
     @Override
-    public String name() {
-        return "fanout";
-    }
-
-    @Override
-    public String summary() {
-        return "N subscribers on one channel: CPU per delivery, time for one event to reach the last subscriber";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int connections = options.integer("connections", 10_000, 500);
         double rate = options.decimal("rate", 10, 10);
         int seconds = options.integer("seconds", 30, 10);
         int warmUp = options.integer("warmup-events", 20, 5);
-        RunReport report = context.newReport(name());
-        List<TargetResult> results = Targets.measureEach(context, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
+        RunReport report = context.newReport();
+        List<TargetResult> results = Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
                 server -> measure(context, server, connections, rate, seconds, warmUp));
-        results.forEach(report::add);
         TargetResult raw = report.target(Targets.RAW);
         for (TargetResult herald : results) {
             if (herald == raw) {

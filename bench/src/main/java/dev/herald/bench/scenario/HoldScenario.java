@@ -25,16 +25,6 @@ public final class HoldScenario implements Scenario {
     static final double RSS_PER_CONNECTION_LIMIT_KIB = 8.0;
 
     @Override
-    public String name() {
-        return "hold";
-    }
-
-    @Override
-    public String summary() {
-        return "idle authenticated connections: seconds to connect, RSS and heap per connection";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int connections = options.integer("connections", 19_500, 500);
@@ -45,10 +35,9 @@ public final class HoldScenario implements Scenario {
             throw new IllegalArgumentException("--connections " + connections + " does not fit the harness's open-file limit " + fdLimit
                     + " (at most " + (fdLimit - 400) + ")");
         }
-        RunReport report = context.newReport(name());
-        List<TargetResult> results = Targets.measureEach(context, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
+        RunReport report = context.newReport();
+        Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
                 server -> measure(context, server, connections, channels, seconds));
-        results.forEach(report::add);
         TargetResult herald = report.target(Targets.HERALD_MEMORY);
         if (herald != null) {
             report.add(Check.atMost(herald.name(), "RSS per idle authenticated connection <= 8 KiB (at 19,500)",

@@ -33,16 +33,6 @@ public final class PublishScenario implements Scenario {
     static final String BATCH_UNAVAILABLE = "endpoint not available (404)";
 
     @Override
-    public String name() {
-        return "publish";
-    }
-
-    @Override
-    public String summary() {
-        return "durable HTTP publishing into PostgreSQL: single publishes/s and batch events/s";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int channels = options.integer("channels", 100, 10);
@@ -50,11 +40,10 @@ public final class PublishScenario implements Scenario {
         int concurrency = ChannelsScenario.publishConcurrency(context);
         int batchSize = options.integer("batch-size", 100, 100);
         int batchConcurrency = options.integer("batch-concurrency", 4, 4);
-        RunReport report = context.newReport(name());
+        RunReport report = context.newReport();
         report.chartTitle("HTTP round trip of single publishes, by percentile");
-        List<TargetResult> results = Targets.measureEach(context, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_POSTGRES),
+        List<TargetResult> results = Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_POSTGRES),
                 server -> measure(context, server, channels, seconds, concurrency, batchSize, batchConcurrency));
-        results.forEach(report::add);
         for (TargetResult result : results) {
             if (result.name().equals(Targets.RAW)) {
                 continue;

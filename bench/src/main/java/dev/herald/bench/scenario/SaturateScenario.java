@@ -25,16 +25,6 @@ public final class SaturateScenario implements Scenario {
     static final double PUBLISHER_KEEPS_UP = 0.9;
 
     @Override
-    public String name() {
-        return "saturate";
-    }
-
-    @Override
-    public String summary() {
-        return "raise the event rate until p99 > 100 ms or any loss: the highest clean rate";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int connections = options.integer("connections", 10_000, 500);
@@ -43,15 +33,14 @@ public final class SaturateScenario implements Scenario {
         double factor = options.decimal("step-factor", 1.5, 2.0);
         int seconds = options.integer("seconds", 20, 5);
         int maxSteps = options.integer("max-steps", 12, 5);
-        RunReport report = context.newReport(name());
-        List<TargetResult> results = Targets.measureEach(context, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
+        RunReport report = context.newReport();
+        Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
                 server -> {
                     try (LiveDelivery fleet = new LiveDelivery(context, server, connections, LiveDelivery.channelNames(context, "r", channels),
                             ChannelsScenario.publishConcurrency(context))) {
                         return climb(fleet, rate, factor, seconds, maxSteps);
                     }
                 });
-        results.forEach(report::add);
         report.note("A step is clean when its p99 publish-to-deliver is <= 100 ms, every event arrived once and in order within 10 s, "
                 + "every publish was accepted and the harness published at least 90% of the asked rate. The chart shows the last clean step.");
         report.note("When the raw baseline stops with `publisher_behind`, the harness's one core (HTTP publishing plus receiving) is the limit, not the server.");

@@ -30,32 +30,21 @@ public final class StormScenario implements Scenario {
     static final double ALL_RESUMED_LIMIT_S = 5.0;
 
     @Override
-    public String name() {
-        return "storm";
-    }
-
-    @Override
-    public String summary() {
-        return "10,000 clients that missed 20 events each reconnect within 1 s: all resumed gap-free within 5 s?";
-    }
-
-    @Override
     public RunReport run(BenchContext context) throws Exception {
         Options options = context.options();
         int connections = options.integer("connections", 10_000, 500);
         int channels = options.integer("channels", 1_000, 50);
         int missed = options.integer("missed", 20, 20);
         double spread = options.decimal("spread", 1.0, 1.0);
-        RunReport report = context.newReport(name());
+        RunReport report = context.newReport();
         report.chartTitle("time from each client's reconnect to having its channel's head, by percentile");
-        List<TargetResult> results = Targets.measureEach(context, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
+        List<TargetResult> results = Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
                 server -> {
                     try (LiveDelivery fleet = new LiveDelivery(context, server, connections, LiveDelivery.channelNames(context, "s", channels),
                             ChannelsScenario.publishConcurrency(context))) {
                         return measure(fleet, missed, spread);
                     }
                 });
-        results.forEach(report::add);
         for (TargetResult result : results) {
             if (!result.name().equals(Targets.RAW)) {
                 report.add(Check.atMost(result.name(), "every client resumed gap-free within 5 s of the storm's start",

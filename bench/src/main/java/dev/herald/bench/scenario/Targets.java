@@ -1,6 +1,7 @@
 package dev.herald.bench.scenario;
 
 import dev.herald.bench.BenchContext;
+import dev.herald.bench.report.RunReport;
 import dev.herald.bench.report.TargetResult;
 import dev.herald.bench.server.PostgresServer;
 import dev.herald.bench.server.RedisServer;
@@ -45,11 +46,13 @@ final class Targets {
         return List.of(context.options().text("targets", defaults).split(","));
     }
 
-    /** Starts each target in turn, measures it, stops it. */
-    static List<TargetResult> measureEach(BenchContext context, List<String> names, Measurement measurement) throws Exception {
+    /** Starts each target in turn, measures it, adds its result to {@code report}, stops it. */
+    static List<TargetResult> measureEach(BenchContext context, RunReport report, List<String> names, Measurement measurement) throws Exception {
         List<TargetResult> results = new ArrayList<>();
         for (String name : names) {
-            results.add(measureOne(context, name.trim(), measurement));
+            TargetResult result = measureOne(context, name.trim(), measurement);
+            report.add(result);
+            results.add(result);
         }
         return results;
     }

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * that would get in a benchmark's way lifted and a fresh database (H2 in a new folder, or the
  * PostgreSQL given).
  */
-public final class HeraldServer implements ServerUnderTest {
+public final class HeraldServer {
 
     /** Where the WAR and Payara Micro are ({@code mvn package} in the repository root). */
     public record Artifacts(Path war, Path payaraMicro) {
@@ -37,22 +37,11 @@ public final class HeraldServer implements ServerUnderTest {
 
     private static final Duration STARTUP = Duration.ofSeconds(240);
 
-    private final String name;
-    private final int port;
-    private final ManagedProcess process;
-    private final Supplier<List<Long>> helperPids;
-    private final List<String> commandLine;
-
-    private HeraldServer(String name, int port, ManagedProcess process, Supplier<List<Long>> helperPids, List<String> commandLine) {
-        this.name = name;
-        this.port = port;
-        this.process = process;
-        this.helperPids = helperPids;
-        this.commandLine = commandLine;
+    private HeraldServer() {
     }
 
     /** Starts Herald and waits until {@code /health/ready} answers 200. */
-    public static HeraldServer start(Artifacts artifacts, Launch launch, Supplier<List<Long>> helperPids)
+    public static ServerUnderTest start(Artifacts artifacts, Launch launch, Supplier<List<Long>> helperPids)
             throws IOException, InterruptedException {
         int port = ManagedProcess.freePort();
         Files.createDirectories(launch.workDir());
@@ -76,41 +65,6 @@ public final class HeraldServer implements ServerUnderTest {
         process.awaitReady(() -> HttpProbe.answers200("http://127.0.0.1:" + port + "/health/ready"), STARTUP);
         List<String> shown = new ArrayList<>(List.of("taskset", "-c", "0"));
         command.stream().map(arg -> arg.startsWith("-Dherald.jwt.secret=") ? "-Dherald.jwt.secret=<random>" : arg).forEach(shown::add);
-        return new HeraldServer(launch.name(), port, process, helperPids, shown);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int port() {
-        return port;
-    }
-
-    @Override
-    public long pid() {
-        return process.pid();
-    }
-
-    @Override
-    public List<Long> helperPids() {
-        return helperPids.get();
-    }
-
-    @Override
-    public boolean replays() {
-        return true;
-    }
-
-    @Override
-    public List<String> commandLine() {
-        return commandLine;
-    }
-
-    @Override
-    public void close() {
-        process.close();
+        return new LaunchedServer(launch.name(), port, process, helperPids, true, shown);
     }
 }

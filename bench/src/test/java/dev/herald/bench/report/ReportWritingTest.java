@@ -44,7 +44,7 @@ class ReportWritingTest {
         map.put("ratio", 1.23456789);
         map.put("list", List.of(1, true));
         String json = JsonWriter.write(map);
-        assertTrue(json.contains("\"text\": \"a \\\"quoted\\\"\\nline\""), json);
+        assertTrue(json.contains("\"text\": \"a \\\"quoted\\\"\\u000aline\""), json);
         assertTrue(json.contains("\"nan\": null"), json);
         assertTrue(json.contains("\"ratio\": 1.2346"), json);
         assertTrue(json.contains("\"list\": [\n"), json);
