@@ -77,7 +77,7 @@ public final class FanoutScenario implements Scenario {
             int events = publishClosedLoop(publisher, channel, reach, subscribed, maxEvents - warmUp - 1, rate, Duration.ofSeconds(seconds), reachLast);
             CpuWindow.Usage usage = cpu.stop();
             long deliveries = fleet.client().delivered() - deliveredBefore;
-            fleet.awaitDelivered(Duration.ofSeconds(10));
+            fleet.awaitDelivered(ChannelsScenario.LATE_PATIENCE);
             SequenceTotals totals = fleet.totals();
             JvmMemory.Snapshot memory = JvmMemory.measure(server.pid());
 

@@ -89,7 +89,7 @@ public final class HoldScenario implements Scenario {
             result.put("heap_per_connection_kib", open == 0 || after.heapUsedBytes() < 0 ? Double.NaN
                     : (after.heapUsedBytes() - before.heapUsedBytes()) / 1024.0 / open);
             result.put("idle_server_core_share", holding.serverSeconds() / Math.max(1e-9, holding.wallSeconds()));
-            result.put("source_addresses_used", context.sources().addressesUsed());
+            result.put("source_addresses_used_so_far", context.sources().addressesUsed());
             holding.toMap().forEach((k, v) -> result.put("hold_" + k, v));
             result.put("connect_disturbed", connecting.disturbed());
             if (!connected.sampleProblems().isEmpty()) {

@@ -9,6 +9,7 @@ import dev.herald.bench.report.RunReport;
 import dev.herald.bench.report.TargetResult;
 import dev.herald.bench.server.ServerUnderTest;
 import dev.herald.bench.system.CpuWindow;
+import dev.herald.bench.system.JvmMemory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -90,6 +91,7 @@ public final class PublishScenario implements Scenario {
 
             measureBatches(result, server, publisher, channels, seconds, batchSize, batchConcurrency);
             checkStored(result, publisher, channels, server.replays());
+            Targets.addMemory(result, "", JvmMemory.measure(server.pid()));
             Targets.addServerCounters(result, server);
         }
         return result;

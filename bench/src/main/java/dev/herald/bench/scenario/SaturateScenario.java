@@ -6,6 +6,7 @@ import dev.herald.bench.client.LoadClient;
 import dev.herald.bench.report.RunReport;
 import dev.herald.bench.report.TargetResult;
 import dev.herald.bench.server.ServerUnderTest;
+import dev.herald.bench.system.JvmMemory;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,10 +30,10 @@ public final class SaturateScenario implements Scenario {
         Options options = context.options();
         int connections = options.integer("connections", 10_000, 500);
         int channels = options.integer("channels", 1_000, 50);
-        double rate = options.decimal("rate", 250, 100);
+        double rate = options.decimal("rate", 50, 50);
         double factor = options.decimal("step-factor", 1.5, 2.0);
-        int seconds = options.integer("seconds", 20, 5);
-        int maxSteps = options.integer("max-steps", 12, 5);
+        int seconds = options.integer("seconds", 15, 5);
+        int maxSteps = options.integer("max-steps", 16, 6);
         RunReport report = context.newReport();
         Targets.measureEach(context, report, Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY),
                 server -> {
@@ -91,6 +92,7 @@ public final class SaturateScenario implements Scenario {
         if (lastClean != null) {
             ChannelsScenario.addPhase(result, lastClean);
         }
+        Targets.addMemory(result, "", JvmMemory.measure(server.pid()));
         Targets.addServerCounters(result, server);
         result.put("step_table", steps.toString());
         return result;

@@ -12,6 +12,7 @@ import dev.herald.bench.report.RunReport;
 import dev.herald.bench.report.TargetResult;
 import dev.herald.bench.server.ServerUnderTest;
 import dev.herald.bench.system.CpuWindow;
+import dev.herald.bench.system.JvmMemory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +134,7 @@ public final class StormScenario implements Scenario {
         if (!reconnected.sampleProblems().isEmpty()) {
             result.put("reconnect_problem_example", reconnected.sampleProblems().get(0));
         }
+        Targets.addMemory(result, "", JvmMemory.measure(server.pid()));
         Targets.addServerCounters(result, server);
         result.chart(perClient);
         return result;

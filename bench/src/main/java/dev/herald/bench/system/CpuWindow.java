@@ -7,8 +7,9 @@ import java.util.function.Supplier;
 
 /**
  * CPU used during one measured phase by the server, by the harness, by the server's helpers
- * (Redis, PostgreSQL) and by everything else on the machine, read from {@code /proc} at the start
- * and at the end. "Everything else" and steal are what disturbed the measurement.
+ * (Redis, PostgreSQL) and by every other process on the machine, read from {@code /proc} at the
+ * start and at the end. Other processes and steal are what disturbed the measurement; interrupt
+ * time (loopback networking's softirqs, charged to no process) is reported apart.
  */
 public final class CpuWindow {
 
@@ -51,13 +52,14 @@ public final class CpuWindow {
         ProcFs.CpuCounters machineEnd = ProcFs.machineCpu();
         double busy = (machineEnd.busyTicks() - machineStart.busyTicks()) / ProcFs.TICKS_PER_SECOND;
         double steal = (machineEnd.stealTicks() - machineStart.stealTicks()) / ProcFs.TICKS_PER_SECOND;
+        double interrupts = (machineEnd.interruptTicks() - machineStart.interruptTicks()) / ProcFs.TICKS_PER_SECOND;
         double other = Math.max(0, busy - server - harness - Math.max(0, helpers));
-        return new Usage(wall, server, harness, Math.max(0, helpers), other, steal);
+        return new Usage(wall, server, harness, Math.max(0, helpers), other, steal, interrupts);
     }
 
     /** CPU seconds used in a phase of {@code wallSeconds}. */
     public record Usage(double wallSeconds, double serverSeconds, double harnessSeconds, double helperSeconds,
-                        double otherSeconds, double stealSeconds) {
+                        double otherSeconds, double stealSeconds, double interruptSeconds) {
 
         /** Other processes' CPU as a share of one core. */
         public double otherCoreShare() {
@@ -85,6 +87,7 @@ public final class CpuWindow {
             map.put("other_cpu_s", otherSeconds);
             map.put("other_core_share", otherCoreShare());
             map.put("steal_core_share", stealCoreShare());
+            map.put("interrupt_core_share", wallSeconds <= 0 ? 0.0 : interruptSeconds / wallSeconds);
             map.put("disturbed", disturbed());
             return map;
         }

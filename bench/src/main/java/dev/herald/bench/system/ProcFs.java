@@ -91,8 +91,11 @@ public final class ProcFs {
         throw new IllegalStateException("/proc/stat has no cpu line");
     }
 
-    /** Busy, idle and steal ticks of a {@code /proc/stat} cpu line. */
-    public record CpuCounters(long busyTicks, long idleTicks, long stealTicks) {
+    /**
+     * Ticks of a {@code /proc/stat} cpu line: busy in processes (user, nice, system), in interrupts
+     * (irq, softirq: loopback traffic is handled there and charged to no process), idle, and steal.
+     */
+    public record CpuCounters(long busyTicks, long interruptTicks, long idleTicks, long stealTicks) {
 
         /** Parses {@code cpu user nice system idle iowait irq softirq steal guest guest_nice}. */
         public static CpuCounters parse(String line) {
@@ -106,7 +109,7 @@ public final class ProcFs {
             long softirq = f.length > 7 ? Long.parseLong(f[7]) : 0;
             long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
             // guest time is already counted in user
-            return new CpuCounters(user + nice + system + irq + softirq, idle + iowait, steal);
+            return new CpuCounters(user + nice + system, irq + softirq, idle + iowait, steal);
         }
     }
 

@@ -25,7 +25,8 @@ class ProcReadingTest {
     @Test
     void readsBusyIdleAndStealTicksOfTheCpuLine() {
         ProcFs.CpuCounters counters = ProcFs.CpuCounters.parse("cpu  100 5 20 1000 7 1 2 3 0 0");
-        assertEquals(100 + 5 + 20 + 1 + 2, counters.busyTicks());
+        assertEquals(1 + 2, counters.interruptTicks());
+        assertEquals(100 + 5 + 20, counters.busyTicks());
         assertEquals(1000 + 7, counters.idleTicks());
         assertEquals(3, counters.stealTicks());
     }
@@ -40,9 +41,9 @@ class ProcReadingTest {
 
     @Test
     void flagsAPhaseWhereOtherProcessesTookMoreThanTheLimit() {
-        CpuWindow.Usage quiet = new CpuWindow.Usage(10, 9, 5, 0, 0.5, 0);
-        CpuWindow.Usage busy = new CpuWindow.Usage(10, 9, 5, 0, 3, 0);
-        CpuWindow.Usage stolen = new CpuWindow.Usage(10, 9, 5, 0, 0, 0.5);
+        CpuWindow.Usage quiet = new CpuWindow.Usage(10, 9, 5, 0, 0.5, 0, 2);
+        CpuWindow.Usage busy = new CpuWindow.Usage(10, 9, 5, 0, 3, 0, 0);
+        CpuWindow.Usage stolen = new CpuWindow.Usage(10, 9, 5, 0, 0, 0.5, 0);
         assertFalse(quiet.disturbed());
         assertTrue(busy.disturbed());
         assertTrue(stolen.disturbed());
