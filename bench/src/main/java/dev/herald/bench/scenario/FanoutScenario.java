@@ -52,6 +52,8 @@ public final class FanoutScenario implements Scenario {
         report.note("Closed loop: each event is published after the previous one reached every subscriber (or 10 s passed), at most --rate per second; "
                 + warmUp + " warm-up events are not measured.");
         report.note("Latency = receive time minus the publish time the harness put in the event's data (System.nanoTime, same JVM).");
+        report.note("reach_last = last subscriber's receipt minus the publish's HTTP answer (0 when the server answers only after delivering to all); "
+                + "publish_to_last = the same from the moment the publish was sent.");
         return report;
     }
 
@@ -67,14 +69,16 @@ public final class FanoutScenario implements Scenario {
             HttpPublisher publisher = fleet.publisher();
 
             BenchContext.log(server.name() + ": " + warmUp + " warm-up events");
-            publishClosedLoop(publisher, channel, reach, subscribed, warmUp, rate, Duration.ofSeconds(60), null);
+            publishClosedLoop(publisher, channel, reach, subscribed, warmUp, rate, Duration.ofSeconds(60), null, null);
             fleet.client().latency().reset();
             long deliveredBefore = fleet.client().delivered();
 
             BenchContext.log(server.name() + ": publishing for " + seconds + " s");
             Histogram reachLast = new Histogram(3);
+            Histogram publishToLast = new Histogram(3);
             CpuWindow cpu = CpuWindow.start(server.pid(), server::helperPids);
-            int events = publishClosedLoop(publisher, channel, reach, subscribed, maxEvents - warmUp - 1, rate, Duration.ofSeconds(seconds), reachLast);
+            int events = publishClosedLoop(publisher, channel, reach, subscribed, maxEvents - warmUp - 1, rate, Duration.ofSeconds(seconds),
+                    reachLast, publishToLast);
             CpuWindow.Usage usage = cpu.stop();
             long deliveries = fleet.client().delivered() - deliveredBefore;
             fleet.awaitDelivered(ChannelsScenario.LATE_PATIENCE);
@@ -94,6 +98,10 @@ public final class FanoutScenario implements Scenario {
             result.put("reach_last_p50_ms", reachSummary.p50Ms());
             result.put("reach_last_p99_ms", reachSummary.p99Ms());
             result.put("reach_last_max_ms", reachSummary.maxMs());
+            LatencySummary sentSummary = LatencySummary.of(publishToLast);
+            result.put("publish_to_last_p50_ms", sentSummary.p50Ms());
+            result.put("publish_to_last_p99_ms", sentSummary.p99Ms());
+            result.put("publish_to_last_max_ms", sentSummary.maxMs());
             result.put("events_not_reaching_all", reach.incomplete(subscribed, events + warmUp));
             result.latency(fleet.client().latency().snapshot());
             Targets.addMemory(result, "", memory);
@@ -104,11 +112,13 @@ public final class FanoutScenario implements Scenario {
 
     /**
      * Publishes up to {@code count} events one at a time for at most {@code duration}; after each,
-     * waits (up to 10 s) until all {@code subscribers} have it and records publish-return-to-last
-     * in {@code reachLast} (when given). Returns the number published.
+     * waits (up to 10 s) until all {@code subscribers} have it and records, when given, the time
+     * from the publish returning to the last receipt in {@code reachLast} (0 when the server
+     * answered only after delivering to everyone) and from the publish being sent in
+     * {@code publishToLast}. Returns the number published.
      */
-    private static int publishClosedLoop(HttpPublisher publisher, String channel, ReachTracker reach, int subscribers,
-                                         int count, double rate, Duration duration, Histogram reachLast) throws InterruptedException {
+    private static int publishClosedLoop(HttpPublisher publisher, String channel, ReachTracker reach, int subscribers, int count,
+                                         double rate, Duration duration, Histogram reachLast, Histogram publishToLast) throws InterruptedException {
         long periodNanos = (long) (1e9 / rate);
         long end = System.nanoTime() + duration.toNanos();
         int published = 0;
@@ -123,6 +133,7 @@ public final class FanoutScenario implements Scenario {
                 }
                 if (reachLast != null && reach.count(answer.seq()) >= subscribers) {
                     reachLast.recordValue(Math.max(0, (reach.last(answer.seq()) - answer.returnedNanos()) / 1000));
+                    publishToLast.recordValue(Math.max(0, (reach.last(answer.seq()) - start) / 1000));
                 }
             }
             long wait = start + periodNanos - System.nanoTime();
