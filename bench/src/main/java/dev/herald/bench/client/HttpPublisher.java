@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +42,7 @@ public final class HttpPublisher implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final LatencyRecorder roundTrips = new LatencyRecorder();
+    private volatile long lastMaxLagNanos;
 
     public HttpPublisher(int port, String token, int maxInFlight) {
         this.base = "http://127.0.0.1:" + port;
@@ -65,7 +67,7 @@ public final class HttpPublisher implements AutoCloseable {
                     long now = System.nanoTime();
                     roundTrips.recordNanos(now - sent);
                     if (failure != null) {
-                        countFailure(failure.getClass().getSimpleName());
+                        countFailure(describe(failure));
                         return new Published(-1, -1, now);
                     }
                     if (response.status() != 201) {
@@ -93,6 +95,7 @@ public final class HttpPublisher implements AutoCloseable {
         long start = System.nanoTime();
         long periodNanos = (long) (1e9 / ratePerSecond);
         long count = (long) (ratePerSecond * duration.toNanos() / 1e9);
+        long maxLag = 0;
         for (long i = 0; i < count; i++) {
             long due = start + i * periodNanos;
             long wait = due - System.nanoTime();
@@ -100,7 +103,9 @@ public final class HttpPublisher implements AutoCloseable {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
             publish(channels.get((int) (i % channels.size())), due);
+            maxLag = Math.max(maxLag, System.nanoTime() - due);
         }
+        lastMaxLagNanos = maxLag;
         awaitIdle();
         return count;
     }
@@ -159,6 +164,12 @@ public final class HttpPublisher implements AutoCloseable {
                 .timeout(REQUEST_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
+    private static String describe(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String message = cause.getMessage() == null ? "" : ": " + cause.getMessage();
+        return cause.getClass().getSimpleName() + message.substring(0, Math.min(message.length(), 80));
+    }
+
     private void countFailure(String kind) {
         failed.increment();
         failures.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -181,6 +192,15 @@ public final class HttpPublisher implements AutoCloseable {
     /** Failures by kind (exception name or HTTP status). */
     public Map<String, Long> failures() {
         return failures.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum()));
+    }
+
+    /**
+     * How far behind its schedule the last {@link #publishAtRate} call sent an event, at worst
+     * (waiting for a free connection included): large values mean the server, or the harness,
+     * could not take the rate.
+     */
+    public long lastMaxLagNanos() {
+        return lastMaxLagNanos;
     }
 
     /** HTTP round-trip times of the publishes. */

@@ -111,6 +111,12 @@ public final class Subscriber {
         return checker;
     }
 
+    /** True when the latest connection attempt got its {@code subscribed} frame. */
+    public boolean subscribedNow() {
+        CompletableFuture<Subscriber> latest = subscribed;
+        return latest.isDone() && !latest.isCompletedExceptionally();
+    }
+
     /** True while the connection is open. */
     public boolean open() {
         Channel c = connection;

@@ -71,7 +71,8 @@ public final class ChannelsScenario implements Scenario {
     }
 
     /** What one phase of publishing at a fixed rate measured. */
-    record Phase(double askedRate, double achievedRate, long published, long publishFailures, long deliveries, boolean complete,
+    record Phase(double askedRate, double achievedRate, long published, long publishFailures, Map<String, Long> failureKinds,
+                 double publisherMaxLagMs, long deliveries, boolean complete,
                  CpuWindow.Usage usage, SequenceTotals totals, Histogram latencyMicros, LatencySummary http) {
 
         /** True when every event arrived exactly once and in order, and every publish was accepted. */
@@ -111,8 +112,8 @@ public final class ChannelsScenario implements Scenario {
             fleet.awaitDelivered(LATE_PATIENCE);
         }
         long published = publisher.published() - publishedBefore;
-        return new Phase(rate, published / publishSeconds, published, publisher.failed() - failedBefore,
-                deliveries, complete, usage, fleet.totals(),
+        return new Phase(rate, published / publishSeconds, published, publisher.failed() - failedBefore, publisher.failures(),
+                publisher.lastMaxLagNanos() / 1e6, deliveries, complete, usage, fleet.totals(),
                 fleet.client().latency().snapshot(), LatencySummary.of(publisher.roundTrips().snapshot()));
     }
 
@@ -120,7 +121,11 @@ public final class ChannelsScenario implements Scenario {
     static void addPhase(TargetResult result, Phase phase) {
         result.put("events_published", phase.published());
         result.put("publish_failures", phase.publishFailures());
+        if (!phase.failureKinds().isEmpty()) {
+            result.put("publish_failure_kinds", phase.failureKinds().toString());
+        }
         result.put("publish_rate_achieved", phase.achievedRate());
+        result.put("publisher_max_lag_ms", phase.publisherMaxLagMs());
         result.put("deliveries_measured", phase.deliveries());
         result.put("all_delivered_within_10s", phase.complete());
         Targets.addCpu(result, phase.usage(), phase.deliveries());

@@ -90,6 +90,9 @@ public final class FanoutScenario implements Scenario {
             result.put("connect_s", connected.seconds());
             result.put("events_published", events);
             result.put("publish_failures", publisher.failed());
+            if (publisher.failed() > 0) {
+                result.put("publish_failure_kinds", publisher.failures().toString());
+            }
             result.put("deliveries_measured", deliveries);
             result.put("deliveries_per_s", deliveries / Math.max(1e-9, usage.wallSeconds()));
             Targets.addCpu(result, usage, deliveries);

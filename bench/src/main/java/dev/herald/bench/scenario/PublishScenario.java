@@ -81,6 +81,9 @@ public final class PublishScenario implements Scenario {
             long singles = publisher.published() - before;
             result.put("single_publishes", singles);
             result.put("single_failures", publisher.failed() - failedBefore);
+            if (publisher.failed() > 0) {
+                result.put("failure_kinds", publisher.failures().toString());
+            }
             result.put("single_publishes_per_s", singles / wall);
             result.put("server_cpu_us_per_publish", singles == 0 ? Double.NaN : usage.serverSeconds() * 1e6 / singles);
             usage.toMap().forEach(result::put);

@@ -43,7 +43,8 @@ public final class SaturateScenario implements Scenario {
                     }
                 });
         report.note("A step is clean when its p99 publish-to-deliver is <= 100 ms, every event arrived once and in order within 10 s, "
-                + "every publish was accepted and the harness published at least 90% of the asked rate. The chart shows the last clean step.");
+                + "every publish was accepted and the harness published at least 90% of the asked rate. The figures and the chart are those of the last clean step "
+                + "(or of the first step, when none was clean: see figures_from_clean_step).");
         report.note("When the raw baseline stops with `publisher_behind`, the harness's one core (HTTP publishing plus receiving) is the limit, not the server.");
         return report;
     }
@@ -57,6 +58,7 @@ public final class SaturateScenario implements Scenario {
         result.put("connect_failures", connected.failed());
         List<Map<String, Object>> steps = new ArrayList<>();
         ChannelsScenario.Phase lastClean = null;
+        ChannelsScenario.Phase firstFailed = null;
         String stop = "max_steps";
         double rate = startRate;
         for (int step = 0; step < maxSteps; step++, rate *= factor) {
@@ -69,6 +71,7 @@ public final class SaturateScenario implements Scenario {
             row.put("lost", phase.totals().lost());
             row.put("duplicates", phase.totals().duplicates());
             row.put("publish_failures", phase.publishFailures());
+            row.put("publisher_max_lag_ms", phase.publisherMaxLagMs());
             row.put("server_core_share", phase.usage().serverSeconds() / Math.max(1e-9, phase.usage().wallSeconds()));
             row.put("disturbed", phase.usage().disturbed());
             steps.add(row);
@@ -84,13 +87,18 @@ public final class SaturateScenario implements Scenario {
                 lastClean = phase;
                 continue;
             }
+            firstFailed = phase;
             break;
         }
         result.put("max_clean_rate", lastClean == null ? 0.0 : lastClean.askedRate());
         result.put("stopped_by", stop);
         result.put("steps", steps.size());
-        if (lastClean != null) {
-            ChannelsScenario.addPhase(result, lastClean);
+        // The figures of the last clean step; when even the first step failed, those of that step.
+        ChannelsScenario.Phase shown = lastClean != null ? lastClean : firstFailed;
+        if (shown != null) {
+            result.put("figures_from_step_at_rate", shown.askedRate());
+            result.put("figures_from_clean_step", shown == lastClean);
+            ChannelsScenario.addPhase(result, shown);
         }
         Targets.addMemory(result, "", JvmMemory.measure(server.pid()));
         Targets.addServerCounters(result, server);

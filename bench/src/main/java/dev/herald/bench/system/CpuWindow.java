@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * CPU used during one measured phase by the server, by the harness, by the server's helpers
  * (Redis, PostgreSQL) and by every other process on the machine, read from {@code /proc} at the
  * start and at the end. Other processes and steal are what disturbed the measurement; interrupt
- * time (loopback networking's softirqs, charged to no process) is reported apart.
+ * time (loopback networking's softirqs, charged to no process) is reported apart, and so are the
+ * machine's dropped packets and TCP retransmissions, which turn into latency spikes of 200 ms and more.
  */
 public final class CpuWindow {
 
@@ -26,12 +27,14 @@ public final class CpuWindow {
     private final double harnessStart;
     private final double helpersStart;
     private final ProcFs.CpuCounters machineStart;
+    private final ProcFs.NetCounters netStart;
 
     private CpuWindow(long serverPid, Supplier<List<Long>> helperPids) {
         this.serverPid = serverPid;
         this.harnessPid = ProcessHandle.current().pid();
         this.helperPids = helperPids;
         this.machineStart = ProcFs.machineCpu();
+        this.netStart = ProcFs.netCounters();
         this.serverStart = ProcFs.cpuSeconds(serverPid);
         this.harnessStart = ProcFs.cpuSeconds(harnessPid);
         this.helpersStart = ProcFs.cpuSeconds(helperPids.get());
@@ -54,12 +57,15 @@ public final class CpuWindow {
         double steal = (machineEnd.stealTicks() - machineStart.stealTicks()) / ProcFs.TICKS_PER_SECOND;
         double interrupts = (machineEnd.interruptTicks() - machineStart.interruptTicks()) / ProcFs.TICKS_PER_SECOND;
         double other = Math.max(0, busy - server - harness - Math.max(0, helpers));
-        return new Usage(wall, server, harness, Math.max(0, helpers), other, steal, interrupts);
+        ProcFs.NetCounters netEnd = ProcFs.netCounters();
+        ProcFs.NetCounters net = new ProcFs.NetCounters(netEnd.backlogDrops() - netStart.backlogDrops(),
+                netEnd.tcpRetransmits() - netStart.tcpRetransmits(), netEnd.listenDrops() - netStart.listenDrops());
+        return new Usage(wall, server, harness, Math.max(0, helpers), other, steal, interrupts, net);
     }
 
     /** CPU seconds used in a phase of {@code wallSeconds}. */
     public record Usage(double wallSeconds, double serverSeconds, double harnessSeconds, double helperSeconds,
-                        double otherSeconds, double stealSeconds, double interruptSeconds) {
+                        double otherSeconds, double stealSeconds, double interruptSeconds, ProcFs.NetCounters network) {
 
         /** Other processes' CPU as a share of one core. */
         public double otherCoreShare() {
@@ -89,6 +95,10 @@ public final class CpuWindow {
             map.put("steal_core_share", stealCoreShare());
             map.put("interrupt_core_share", wallSeconds <= 0 ? 0.0 : interruptSeconds / wallSeconds);
             map.put("disturbed", disturbed());
+            // Machine-wide: a full loopback backlog drops packets, and TCP resends them after 200 ms or more.
+            map.put("net_backlog_drops", network.backlogDrops());
+            map.put("tcp_retransmits", network.tcpRetransmits());
+            map.put("tcp_listen_drops", network.listenDrops());
             return map;
         }
     }

@@ -113,6 +113,49 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * Machine-wide network trouble counters: packets dropped because a CPU's input backlog was full
+     * ({@code /proc/net/softnet_stat}, second column; loopback traffic goes through it), TCP
+     * segments retransmitted and connections dropped from full listen queues.
+     */
+    public record NetCounters(long backlogDrops, long tcpRetransmits, long listenDrops) {
+    }
+
+    /** The current {@link NetCounters}; zeros for what cannot be read. */
+    public static NetCounters netCounters() {
+        long drops = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/softnet_stat"))) {
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length > 1) {
+                    drops += Long.parseLong(columns[1], 16);
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            drops = 0;
+        }
+        return new NetCounters(drops, namedCounter("/proc/net/snmp", "Tcp:", "RetransSegs"),
+                namedCounter("/proc/net/netstat", "TcpExt:", "ListenDrops"));
+    }
+
+    /** A counter from a file of header/value line pairs like {@code /proc/net/snmp}; 0 when absent. */
+    static long namedCounter(String file, String prefix, String name) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(prefix)).toList();
+            for (int i = 0; i + 1 < lines.size(); i += 2) {
+                List<String> names = List.of(lines.get(i).trim().split("\\s+"));
+                String[] values = lines.get(i + 1).trim().split("\\s+");
+                int at = names.indexOf(name);
+                if (at > 0 && at < values.length) {
+                    return Long.parseLong(values[at]);
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return 0;
+        }
+        return 0;
+    }
+
     private static String[] statFields(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProcReadingTest {
+
+    private static final ProcFs.NetCounters NO_TROUBLE = new ProcFs.NetCounters(0, 0, 0);
 
     @Test
     void sumsTheGenerationsOfSerialAndG1HeapInfoButNotMetaspace() {
@@ -32,6 +37,15 @@ class ProcReadingTest {
     }
 
     @Test
+    void readsNamedCountersFromHeaderAndValueLines(@TempDir Path dir) throws Exception {
+        Path snmp = dir.resolve("snmp");
+        Files.writeString(snmp, "Ip: Forwarding DefaultTTL\nIp: 1 64\nTcp: RtoAlgorithm RtoMin RetransSegs\nTcp: 1 200 11210\n");
+        assertEquals(11210, ProcFs.namedCounter(snmp.toString(), "Tcp:", "RetransSegs"));
+        assertEquals(0, ProcFs.namedCounter(snmp.toString(), "Tcp:", "Missing"));
+        assertTrue(ProcFs.netCounters().tcpRetransmits() >= 0);
+    }
+
+    @Test
     void readsThisProcessesOwnCpuAndMemory() {
         long pid = ProcessHandle.current().pid();
         assertTrue(ProcFs.residentBytes(pid) > 0);
@@ -41,9 +55,9 @@ class ProcReadingTest {
 
     @Test
     void flagsAPhaseWhereOtherProcessesTookMoreThanTheLimit() {
-        CpuWindow.Usage quiet = new CpuWindow.Usage(10, 9, 5, 0, 0.5, 0, 2);
-        CpuWindow.Usage busy = new CpuWindow.Usage(10, 9, 5, 0, 3, 0, 0);
-        CpuWindow.Usage stolen = new CpuWindow.Usage(10, 9, 5, 0, 0, 0.5, 0);
+        CpuWindow.Usage quiet = new CpuWindow.Usage(10, 9, 5, 0, 0.5, 0, 2, NO_TROUBLE);
+        CpuWindow.Usage busy = new CpuWindow.Usage(10, 9, 5, 0, 3, 0, 0, NO_TROUBLE);
+        CpuWindow.Usage stolen = new CpuWindow.Usage(10, 9, 5, 0, 0, 0.5, 0, NO_TROUBLE);
         assertFalse(quiet.disturbed());
         assertTrue(busy.disturbed());
         assertTrue(stolen.disturbed());
