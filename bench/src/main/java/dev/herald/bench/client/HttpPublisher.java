@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -133,16 +134,23 @@ public final class HttpPublisher implements AutoCloseable {
     }
 
     private void recordBatchHeads(String body) {
+        batchHeads(body).forEach((channel, seq) -> heads.computeIfAbsent(channel, c -> new AtomicLong()).accumulateAndGet(seq, Math::max));
+    }
+
+    /** The highest {@code seq} per channel in a batch answer {@code {"events":[{"channel":..,"seq":..,"ts":..},...]}}. */
+    static Map<String, Long> batchHeads(String body) {
+        Map<String, Long> highest = new HashMap<>();
         int at = body.indexOf("\"channel\"");
         while (at >= 0) {
             String rest = body.substring(at);
             String channel = JsonScan.string(rest, "channel");
             long seq = JsonScan.number(rest, "seq");
             if (channel != null && seq != EventFrame.NONE) {
-                heads.computeIfAbsent(channel, c -> new AtomicLong()).accumulateAndGet(seq, Math::max);
+                highest.merge(channel, seq, Math::max);
             }
             at = body.indexOf("\"channel\"", at + 1);
         }
+        return highest;
     }
 
     /** Waits (up to a minute) until no single publish is in flight. */
