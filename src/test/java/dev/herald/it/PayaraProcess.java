@@ -76,6 +76,12 @@ public final class PayaraProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** The log's first lines that report a SEVERE record or an exception, to attach to a failed assertion. */
+    public String problems() throws IOException {
+        return log().lines().filter(l -> l.contains("SEVERE") || l.contains("Exception")).limit(20)
+                .reduce("", (a, b) -> a + "\n" + b);
+    }
+
     /** Kills with SIGKILL, like a crash: no shutdown hook runs, clients see their sockets drop. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
