@@ -134,6 +134,7 @@ public class SseStreams {
         // The same path as a single-channel WebSocket: authentication, the user's connection limit,
         // the grant check and the subscription with its replay all happen in the gateway.
         ClientSession session = gateway.open(connection, Optional.of(token), Optional.of(channel), since);
+        connection.closesReportTo(session);
         Optional<CloseCode> refused = connection.closedBeforeStart();
         if (refused.isPresent() && REFUSALS.containsKey(refused.get())) {
             gateway.closed(session);
