@@ -39,15 +39,27 @@ public final class RawWebSocket implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes, set before connecting; 0 for the default
      */
     public static RawWebSocket handshake(URI uri, String localAddress, int receiveBuffer) throws IOException {
+        return handshake(uri, localAddress, receiveBuffer, Map.of());
+    }
+
+    /** The upgrade request with these extra headers (an {@code Authorization} header, say). */
+    public static RawWebSocket handshake(URI uri, Map<String, String> headers) throws IOException {
+        return handshake(uri, null, 0, headers);
+    }
+
+    private static RawWebSocket handshake(URI uri, String localAddress, int receiveBuffer, Map<String, String> headers)
+            throws IOException {
         Socket socket = RawHttp.connect(uri, localAddress, receiveBuffer);
         try {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
+            StringBuilder extra = new StringBuilder();
+            headers.forEach((name, value) -> extra.append(name).append(": ").append(value).append("\r\n"));
             RawHttp.Head head = RawHttp.exchange(socket, "GET " + RawHttp.target(uri) + " HTTP/1.1\r\n"
                     + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+                    + "Sec-WebSocket-Version: 13\r\n" + extra + "\r\n");
             String body = "";
             if (head.status() != 101 && head.headers().containsKey("content-length")) {
                 body = new String(socket.getInputStream().readNBytes(Integer.parseInt(head.header("content-length"))),
