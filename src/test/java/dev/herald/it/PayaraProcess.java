@@ -76,8 +76,28 @@ public final class PayaraProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    /** The log's first lines that report a SEVERE record or an exception, to attach to a failed assertion. */
-    public String problems() throws IOException {
+    /** A test's body, run against a started server. */
+    @FunctionalInterface
+    public interface Body {
+        void run(PayaraProcess server) throws Exception;
+    }
+
+    /**
+     * Starts a server, runs the body against it and stops it; an assertion that fails carries the
+     * first problems of the server's log.
+     */
+    public static void with(Path workDir, Map<String, String> systemProperties, Body body) throws Exception {
+        try (PayaraProcess server = start(workDir, systemProperties)) {
+            try {
+                body.run(server);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nserver log:" + server.problems(), e);
+            }
+        }
+    }
+
+    /** The log's first lines that report a SEVERE record or an exception. */
+    private String problems() throws IOException {
         return log().lines().filter(l -> l.contains("SEVERE") || l.contains("Exception")).limit(20)
                 .reduce("", (a, b) -> a + "\n" + b);
     }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -31,18 +32,29 @@ class SlowConsumersIT {
     /** Publishing stops here at the latest; the stalled clients are closed long before. */
     private static final int MAX_EVENTS = 3000;
 
-    private static final Map<String, String> SETTINGS = Map.of(
+    private static final Map<String, String> SETTINGS = stallSettings(Map.of(
+            // Only the queue may end a stalled client here, not its missing answers to pings.
+            "herald.heartbeat.interval", "10m",
+            "herald.idle-timeout", "0"));
+
+    /**
+     * What the tests with 1,000 stalled clients share: room for them all on channel {@code stall:1},
+     * and small outgoing queues (64 KiB, 20 frames) that a stalled client fills quickly; plus the
+     * transport's own settings.
+     */
+    static Map<String, String> stallSettings(Map<String, String> transportSettings) {
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "herald.limits.connections-per-user", "0",
-                // Only the queue may end a stalled client here, not its missing answers to pings.
-                "herald.heartbeat.interval", "10m",
-                "herald.idle-timeout", "0",
                 "herald.limits.connections-per-channel.stall", "2000",
                 "herald.limits.max-frame-size", "4KiB",
                 "herald.limits.max-pending-bytes", "64KiB",
                 "herald.limits.max-pending-messages", "20",
                 "herald.replay.page-size", "10",
                 "herald.jwt.secret", Jwts.SECRET,
-                "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1");
+                "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1"));
+        settings.putAll(transportSettings);
+        return settings;
+    }
 
     @TempDir
     Path workDir;
@@ -52,13 +64,7 @@ class SlowConsumersIT {
 
     @Test
     void stalledClientsAreClosedAsSlowConsumersWhileAReadingClientGetsEveryEventInOrder() throws Exception {
-        try (PayaraProcess server = PayaraProcess.start(workDir, SETTINGS)) {
-            try {
-                run(server);
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nserver log:" + server.problems(), e);
-            }
-        }
+        PayaraProcess.with(workDir, SETTINGS, this::run);
     }
 
     private void run(PayaraProcess server) throws Exception {

@@ -34,18 +34,10 @@ class SlowSseReadersIT {
     private static final int MAX_EVENTS = 3000;
     private static final String CHANNEL = "stall:1";
 
-    private static final Map<String, String> SETTINGS = Map.of(
-            "herald.limits.connections-per-user", "0",
-            "herald.limits.connections-per-channel.stall", "2000",
-            "herald.limits.max-frame-size", "4KiB",
-            "herald.limits.max-pending-bytes", "64KiB",
-            "herald.limits.max-pending-messages", "20",
-            "herald.replay.page-size", "10",
+    private static final Map<String, String> SETTINGS = SlowConsumersIT.stallSettings(Map.of(
             // A stream closed as a slow consumer is ended one heartbeat period after its close event
             // could not be written; a short period keeps the test short.
-            "herald.sse.heartbeat", "5s",
-            "herald.jwt.secret", Jwts.SECRET,
-            "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1");
+            "herald.sse.heartbeat", "5s"));
 
     @TempDir
     Path workDir;
@@ -55,13 +47,7 @@ class SlowSseReadersIT {
 
     @Test
     void stalledStreamsAreEndedAsSlowConsumersWhileAReadingStreamGetsEveryEventInOrder() throws Exception {
-        try (PayaraProcess server = PayaraProcess.start(workDir, SETTINGS)) {
-            try {
-                run(server);
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "\nserver log:" + server.problems(), e);
-            }
-        }
+        PayaraProcess.with(workDir, SETTINGS, this::run);
     }
 
     private void run(PayaraProcess server) throws Exception {
