@@ -76,6 +76,32 @@ public final class PayaraProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** A test's body, run against a started server. */
+    @FunctionalInterface
+    public interface Body {
+        void run(PayaraProcess server) throws Exception;
+    }
+
+    /**
+     * Starts a server, runs the body against it and stops it; an assertion that fails carries the
+     * first problems of the server's log.
+     */
+    public static void with(Path workDir, Map<String, String> systemProperties, Body body) throws Exception {
+        try (PayaraProcess server = start(workDir, systemProperties)) {
+            try {
+                body.run(server);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\nserver log:" + server.problems(), e);
+            }
+        }
+    }
+
+    /** The log's first lines that report a SEVERE record or an exception. */
+    private String problems() throws IOException {
+        return log().lines().filter(l -> l.contains("SEVERE") || l.contains("Exception")).limit(20)
+                .reduce("", (a, b) -> a + "\n" + b);
+    }
+
     /** Kills with SIGKILL, like a crash: no shutdown hook runs, clients see their sockets drop. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -1,15 +1,11 @@
 package dev.herald.it;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -20,8 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * upgrade and then never reads another byte.
  */
 public final class RawWebSocket implements AutoCloseable {
-
-    private static final int TIMEOUT_MILLIS = 15_000;
 
     private final Socket socket;
     private final int status;
@@ -45,60 +39,37 @@ public final class RawWebSocket implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes, set before connecting; 0 for the default
      */
     public static RawWebSocket handshake(URI uri, String localAddress, int receiveBuffer) throws IOException {
-        Socket socket = new Socket();
+        return handshake(uri, localAddress, receiveBuffer, Map.of());
+    }
+
+    /** The upgrade request with these extra headers (an {@code Authorization} header, say). */
+    public static RawWebSocket handshake(URI uri, Map<String, String> headers) throws IOException {
+        return handshake(uri, null, 0, headers);
+    }
+
+    private static RawWebSocket handshake(URI uri, String localAddress, int receiveBuffer, Map<String, String> headers)
+            throws IOException {
+        Socket socket = RawHttp.connect(uri, localAddress, receiveBuffer);
         try {
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer);
-            }
-            if (localAddress != null) {
-                socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
-            }
-            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), TIMEOUT_MILLIS);
-            socket.setSoTimeout(TIMEOUT_MILLIS);
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
-            String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-            String request = "GET " + path + " HTTP/1.1\r\n"
+            StringBuilder extra = new StringBuilder();
+            headers.forEach((name, value) -> extra.append(name).append(": ").append(value).append("\r\n"));
+            RawHttp.Head head = RawHttp.exchange(socket, "GET " + RawHttp.target(uri) + " HTTP/1.1\r\n"
                     + "Host: " + uri.getHost() + ":" + uri.getPort() + "\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            String[] lines = head(in).split("\r\n");
-            int status = Integer.parseInt(lines[0].split(" ")[1]);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-                }
-            }
+                    + "Sec-WebSocket-Version: 13\r\n" + extra + "\r\n");
             String body = "";
-            if (status != 101 && headers.containsKey("content-length")) {
-                body = new String(in.readNBytes(Integer.parseInt(headers.get("content-length"))), StandardCharsets.UTF_8);
+            if (head.status() != 101 && head.headers().containsKey("content-length")) {
+                body = new String(socket.getInputStream().readNBytes(Integer.parseInt(head.header("content-length"))),
+                        StandardCharsets.UTF_8);
             }
-            return new RawWebSocket(socket, status, headers, body);
+            return new RawWebSocket(socket, head.status(), head.headers(), body);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
-    }
-
-    /** The response head, read a byte at a time so nothing after it is consumed. */
-    private static String head(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection closed during the handshake after: " + head);
-            }
-            head.write(b);
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 
     /**

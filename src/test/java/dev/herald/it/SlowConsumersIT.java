@@ -4,19 +4,16 @@ import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import static dev.herald.testing.Frames.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,18 +32,29 @@ class SlowConsumersIT {
     /** Publishing stops here at the latest; the stalled clients are closed long before. */
     private static final int MAX_EVENTS = 3000;
 
-    private static final Map<String, String> SETTINGS = Map.of(
+    private static final Map<String, String> SETTINGS = stallSettings(Map.of(
+            // Only the queue may end a stalled client here, not its missing answers to pings.
+            "herald.heartbeat.interval", "10m",
+            "herald.idle-timeout", "0"));
+
+    /**
+     * What the tests with 1,000 stalled clients share: room for them all on channel {@code stall:1},
+     * and small outgoing queues (64 KiB, 20 frames) that a stalled client fills quickly; plus the
+     * transport's own settings.
+     */
+    static Map<String, String> stallSettings(Map<String, String> transportSettings) {
+        Map<String, String> settings = new HashMap<>(Map.of(
                 "herald.limits.connections-per-user", "0",
-                // Only the queue may end a stalled client here, not its missing answers to pings.
-                "herald.heartbeat.interval", "10m",
-                "herald.idle-timeout", "0",
                 "herald.limits.connections-per-channel.stall", "2000",
                 "herald.limits.max-frame-size", "4KiB",
                 "herald.limits.max-pending-bytes", "64KiB",
                 "herald.limits.max-pending-messages", "20",
                 "herald.replay.page-size", "10",
                 "herald.jwt.secret", Jwts.SECRET,
-                "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1");
+                "herald.db.url", "jdbc:h2:mem:herald;DB_CLOSE_DELAY=-1"));
+        settings.putAll(transportSettings);
+        return settings;
+    }
 
     @TempDir
     Path workDir;
@@ -54,33 +62,20 @@ class SlowConsumersIT {
     private final String reader = Jwts.user("reader").channels("stall:*").publish("stall:*").sign();
     private final String admin = Jwts.user("root").roles("admin").sign();
 
-    private int connections(Api api) {
-        HttpResponse<String> health = api.get(admin, "api/admin/health");
-        assertEquals(200, health.statusCode(), health.body());
-        return parse(health.body()).getInt("connections");
-    }
-
     @Test
     void stalledClientsAreClosedAsSlowConsumersWhileAReadingClientGetsEveryEventInOrder() throws Exception {
-        try (PayaraProcess server = PayaraProcess.start(workDir, SETTINGS)) {
-            try {
-                run(server);
-            } catch (AssertionError e) {
-                String problems = server.log().lines().filter(l -> l.contains("SEVERE") || l.contains("Exception"))
-                        .limit(20).reduce("", (a, b) -> a + "\n" + b);
-                throw new AssertionError(e.getMessage() + "\nserver log:" + problems, e);
-            }
-        }
+        PayaraProcess.with(workDir, SETTINGS, this::run);
     }
 
     private void run(PayaraProcess server) throws Exception {
         Api api = new Api(server.url());
+        InstanceProbe probe = new InstanceProbe(api, admin);
         URI stallUrl = api.ws("/ws/stall/1?token=" + reader);
         List<RawWebSocket> stalled = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try (WsClient live = WsClient.connect(api.ws("/ws/stall/1"), Map.of("Authorization", "Bearer " + reader))) {
             live.awaitType("subscribed");
-            String before = memory(server);
+            String before = InstanceProbe.memory(server);
             long handshakes = System.nanoTime();
             List<Future<RawWebSocket>> opening = new ArrayList<>();
             for (int i = 0; i < STALLED; i++) {
@@ -92,31 +87,31 @@ class SlowConsumersIT {
                 stalled.add(socket);
                 assertEquals(101, socket.status());
             }
-            awaitConnections(api, STALLED + 1, "every stalled client connected");
+            probe.awaitConnections(STALLED + 1, "every stalled client connected");
             System.out.printf("SlowConsumersIT: %d handshakes in %d ms%n", STALLED, (System.nanoTime() - handshakes) / 1_000_000);
-            int subscribed = awaitSubscribers(api, STALLED + 1);
+            int subscribed = probe.awaitSubscribers("stall:1", STALLED + 1);
             System.out.printf("SlowConsumersIT: %d of %d subscribed %d ms after the first handshake%n", subscribed, STALLED + 1,
                     (System.nanoTime() - handshakes) / 1_000_000);
             // A connection whose subscription has not started receives nothing and cannot fall behind.
             int idle = STALLED + 1 - subscribed;
             assertTrue(subscribed > STALLED / 2, "most stalled clients subscribed: " + subscribed);
-            String connected = memory(server);
+            String connected = InstanceProbe.memory(server);
 
             String data = "{\"text\":\"" + "x".repeat(1000) + "\"}";
             long started = System.nanoTime();
             int published = 0;
-            while (published < MAX_EVENTS && (published % 100 != 0 || connections(api) > 1 + idle)) {
+            while (published < MAX_EVENTS && (published % 100 != 0 || probe.connections() > 1 + idle)) {
                 api.publishOk(reader, "stall:1", "output", data);
                 published++;
             }
             long publishMillis = (System.nanoTime() - started) / 1_000_000;
-            String loaded = memory(server);
+            String loaded = InstanceProbe.memory(server);
 
             List<JsonObject> events = live.awaitAll(WsClient.eventOn("stall:1"), published);
             for (int i = 0; i < published; i++) {
                 assertEquals(i + 1, WsClient.seq(events.get(i)), "the reading client got every event in order");
             }
-            awaitConnections(api, 1 + idle, "every subscribed stalled client was let go");
+            probe.awaitConnections(1 + idle, "every subscribed stalled client was let go");
             assertTrue(!live.isClosed(), "the reading client is still connected");
             List<Integer> ends = new ArrayList<>();
             for (RawWebSocket sample : stalled.subList(0, 3)) {
@@ -133,75 +128,6 @@ class SlowConsumersIT {
             for (RawWebSocket s : stalled) {
                 s.close();
             }
-        }
-    }
-
-    /**
-     * Waits until the channel has this many subscribers on the server (only a subscriber can fall
-     * behind), or the deadline passes; returns how many it has.
-     */
-    private int awaitSubscribers(Api api, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 4 * WsClient.WAIT.toNanos();
-        int now = subscribers(api);
-        while (now != expected && System.nanoTime() < deadline) {
-            Thread.sleep(100); // poll interval, bounded by the deadline
-            now = subscribers(api);
-        }
-        return now;
-    }
-
-    private int subscribers(Api api) {
-        HttpResponse<String> channels = api.get(admin, "api/admin/channels");
-        assertEquals(200, channels.statusCode(), channels.body());
-        return parse(channels.body()).getJsonArray("items").getValuesAs(JsonObject.class).stream()
-                .filter(c -> c.getString("channel").equals("stall:1")).mapToInt(c -> c.getInt("subscribers")).sum();
-    }
-
-    private void awaitConnections(Api api, int expected, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 4 * WsClient.WAIT.toNanos();
-        int now = connections(api);
-        while (now != expected && System.nanoTime() < deadline) {
-            Thread.sleep(100); // poll interval, bounded by the deadline
-            now = connections(api);
-        }
-        if (now != expected) {
-            String connections = api.get(admin, "api/admin/connections").body();
-            throw new AssertionError(what + ": expected " + expected + " connections, found " + now + ": "
-                    + connections.substring(0, Math.min(2000, connections.length())));
-        }
-    }
-
-    /**
-     * The server's resident memory from /proc and its heap after a full collection (jcmd, from the
-     * same JDK), for the record: only printed, never asserted. "unknown" where either is unavailable.
-     */
-    static String memory(PayaraProcess server) {
-        String rss;
-        try {
-            rss = Files.readAllLines(Path.of("/proc", Long.toString(server.pid()), "status")).stream()
-                    .filter(l -> l.startsWith("VmRSS")).findFirst().orElse("unknown").replaceAll("\\s+", " ");
-        } catch (IOException e) {
-            rss = "unknown";
-        }
-        return rss + ", heap after GC " + heapAfterGc(server.pid());
-    }
-
-    private static String heapAfterGc(long pid) {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        try {
-            Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true).start();
-            gc.getInputStream().readAllBytes();
-            gc.waitFor();
-            Process info = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
-            String out = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            info.waitFor();
-            java.util.regex.Matcher used = java.util.regex.Pattern.compile("used (\\d+K)").matcher(out);
-            return used.find() ? used.group(1) : "unknown";
-        } catch (IOException e) {
-            return "unknown";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "unknown";
         }
     }
 }

@@ -88,7 +88,7 @@ class WebSocketGatewayIT {
     }
 
     @Test
-    void everyInvalidTokenIsClosedWith4001() throws Exception {
+    void anInvalidHandshakeTokenIsRefusedWith401BeforeTheUpgradeAndAnInvalidAuthFrameIsClosedWith4001() throws Exception {
         Jwts.Builder alice = Jwts.user("alice");
         Map<String, String> invalid = Map.of(
                 "bad signature", alice.hs256("another-secret-that-is-long-enough-0123456789"),
@@ -98,12 +98,16 @@ class WebSocketGatewayIT {
                 "wrong key type (RS256 to an HS256 server)", alice.rs256(),
                 "garbage", "not.a.token");
         for (Map.Entry<String, String> token : invalid.entrySet()) {
-            try (WsClient viaHeader = connect(token.getValue());
+            try (RawWebSocket viaHeader = RawWebSocket.handshake(api.ws("/ws"), Map.of("Authorization", "Bearer " + token.getValue()));
+                 RawWebSocket viaQuery = RawWebSocket.handshake(api.ws("/ws/diagnosis/1?access_token=" + token.getValue()));
                  WsClient viaFrame = WsClient.connect(api.ws("/ws"))) {
                 viaFrame.send("{\"type\":\"auth\",\"token\":\"" + token.getValue() + "\"}");
-                assertEquals(4001, viaHeader.awaitClose(), token.getKey() + " in the header");
+                for (RawWebSocket refused : List.of(viaHeader, viaQuery)) {
+                    assertEquals(401, refused.status(), token.getKey() + " in the handshake: " + refused.body());
+                    assertEquals("unauthorized", parse(refused.body()).getString("code"), token.getKey());
+                    assertEquals("Bearer", refused.header("WWW-Authenticate"));
+                }
                 assertEquals(4001, viaFrame.awaitClose(), token.getKey() + " in an auth frame");
-                assertTrue(viaHeader.frames().isEmpty(), "no welcome for " + token.getKey());
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.herald.interfaces.sse;
 
 import dev.herald.application.ErrorCode;
+import dev.herald.application.session.ClientSession;
 import dev.herald.application.session.CloseCode;
 import dev.herald.application.session.Connection;
 import dev.herald.application.session.SendBudget;
@@ -66,6 +67,7 @@ final class SseConnection implements Connection {
     private volatile String closeReason;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile long closingSinceNanos;
+    private volatile ClientSession session;
 
     SseConnection(Duration retry, Duration heartbeat, long maxPendingBytes) {
         this(retry, heartbeat, maxPendingBytes, Long.MAX_VALUE);
@@ -139,6 +141,14 @@ final class SseConnection implements Connection {
     /** The reason given with the close, if there was one. */
     String closeReason() {
         return closeReason;
+    }
+
+    /**
+     * The session this stream serves, which learns the code of every close the stream makes by
+     * itself (4009 when its queue overflows), for the audit and the slow-consumer count.
+     */
+    void closesReportTo(ClientSession session) {
+        this.session = session;
     }
 
     /** The output can take more after {@link Output#isReady()} returned false. */
@@ -244,6 +254,12 @@ final class SseConnection implements Connection {
 
     @Override
     public void close(CloseCode code, String reason) {
+        ClientSession served = session;
+        if (served != null && !closing.get()) {
+            // Before isOpen() turns false: the connection monitor releases a closed session at once,
+            // and the stream itself ends only once its close event is written.
+            served.closedWith(code.code(), reason);
+        }
         if (!closing.compareAndSet(false, true)) {
             return;
         }

@@ -134,6 +134,7 @@ public class SseStreams {
         // The same path as a single-channel WebSocket: authentication, the user's connection limit,
         // the grant check and the subscription with its replay all happen in the gateway.
         ClientSession session = gateway.open(connection, Optional.of(token), Optional.of(channel), since);
+        connection.closesReportTo(session);
         Optional<CloseCode> refused = connection.closedBeforeStart();
         if (refused.isPresent() && REFUSALS.containsKey(refused.get())) {
             gateway.closed(session);
@@ -151,6 +152,8 @@ public class SseStreams {
         // nginx buffers proxied responses unless told not to; an event must never wait in a buffer.
         response.setHeader("X-Accel-Buffering", "no");
         response.setHeader("Vary", "Accept");
+        // Otherwise Payara queues megabytes for a client that stopped reading before isReady() says so.
+        GrizzlyWriteQueue.keepEmpty(request);
         AsyncContext async = request.startAsync();
         async.setTimeout(0); // the heartbeat and the session's own closes end the stream, never a container timer
         ServletOutputStream body = response.getOutputStream();

@@ -125,11 +125,8 @@ public class WebSocketSessions {
     /** The bearer token of the handshake: the Authorization header, else {@code token} or {@code access_token}. */
     static Optional<String> token(Session session) {
         Object header = session.getUserProperties().get(HandshakeCapture.AUTHORIZATION);
-        if (header instanceof String value && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(value.substring(7).trim());
-        }
         Map<String, List<String>> params = session.getRequestParameterMap();
-        return first(params, "token").or(() -> first(params, "access_token"));
+        return HandshakeToken.find(header instanceof String value ? value : null, name -> first(params, name));
     }
 
     private static Optional<Sequence> sinceParameter(Session session) {

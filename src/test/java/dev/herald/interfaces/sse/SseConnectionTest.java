@@ -159,6 +159,31 @@ class SseConnectionTest {
     }
 
     @Test
+    void aStreamReportsTheCodeOfItsOwnCloseToItsSessionButNoneWhenTheClientWentAway() throws Exception {
+        SseConnection slow = connection();
+        ClientSession slowSession = open(slow, "alice", Optional.empty());
+        slow.closesReportTo(slowSession);
+        RecordingOutput stalled = new RecordingOutput(slow);
+        stalled.ready = false;
+        awaitLive(slowSession);
+        slow.start(stalled);
+        SseConnection gone = connection();
+        ClientSession goneSession = open(gone, "alice", Optional.empty());
+        gone.closesReportTo(goneSession);
+        gone.start(new RecordingOutput(gone));
+
+        for (int i = 0; i < 40 && slow.isOpen(); i++) {
+            publish("output", "{\"line\":\"" + "x".repeat(100) + "\"}");
+        }
+        gone.abort();
+
+        assertFalse(slow.isOpen());
+        assertEquals(CloseCode.SLOW_CONSUMER.code(), slowSession.closing().orElseThrow().code());
+        assertTrue(slowSession.closing().orElseThrow().reason().startsWith("outgoing queue full"), slowSession.closing().toString());
+        assertEquals(Optional.empty(), goneSession.closing());
+    }
+
+    @Test
     void aTokenOrGrantRefusedWhileOpeningLeavesTheStreamUnstartedWithTheCloseCode() {
         SseConnection invalid = connection();
         ClientSession a = open(invalid, "no such token", Optional.empty());
