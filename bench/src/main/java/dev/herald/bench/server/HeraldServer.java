@@ -17,12 +17,16 @@ import java.util.function.Supplier;
  */
 public final class HeraldServer {
 
-    /** Where the WAR and Payara Micro are ({@code mvn package} in the repository root). */
-    public record Artifacts(Path war, Path payaraMicro) {
+    /**
+     * Where the WAR and Payara Micro are ({@code mvn package} in the repository root), and the
+     * production pre-boot commands Herald is started with ({@code server-config/preboot.asadmin}).
+     */
+    public record Artifacts(Path war, Path payaraMicro, Path prebootCommands) {
 
         /** The artifacts under {@code repositoryRoot/target}; fails with the command to build them when missing. */
         public static Artifacts in(Path repositoryRoot) {
-            Artifacts artifacts = new Artifacts(repositoryRoot.resolve("target/herald.war"), repositoryRoot.resolve("target/payara-micro.jar"));
+            Artifacts artifacts = new Artifacts(repositoryRoot.resolve("target/herald.war"), repositoryRoot.resolve("target/payara-micro.jar"),
+                    repositoryRoot.resolve("server-config/preboot.asadmin"));
             if (!Files.isRegularFile(artifacts.war) || !Files.isRegularFile(artifacts.payaraMicro)) {
                 throw new IllegalStateException("missing " + artifacts.war + " or " + artifacts.payaraMicro
                         + ": run `mvn -B -o -q package -DskipTests` in " + repositoryRoot + " (bench/run does it)");
@@ -60,7 +64,8 @@ public final class HeraldServer {
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", artifacts.payaraMicro().toAbsolutePath().toString(),
                 "--deploy", artifacts.war().toAbsolutePath().toString(),
-                "--contextroot", "/", "--port", Integer.toString(port), "--nohazelcast", "--nocluster"));
+                "--contextroot", "/", "--port", Integer.toString(port), "--nohazelcast", "--nocluster",
+                "--prebootcommandfile", artifacts.prebootCommands().toAbsolutePath().toString()));
         ManagedProcess process = ManagedProcess.start(launch.name(), 0, command, launch.workDir().resolve(launch.name() + ".log"));
         process.awaitReady(() -> HttpProbe.answers200("http://127.0.0.1:" + port + "/health/ready"), STARTUP);
         List<String> shown = new ArrayList<>(List.of("taskset", "-c", "0"));
