@@ -297,7 +297,6 @@ public class SubscribeService {
         if (page.isEmpty() || page.get(0).seq().value() != position.value() + 1) {
             return Optional.empty();
         }
-        hub.remember(group, page);
-        return Optional.of(page.stream().map(e -> new RecentEvents.Entry(e, ServerFrames.event(e))).toList());
+        return Optional.of(hub.remember(group, page));
     }
 }

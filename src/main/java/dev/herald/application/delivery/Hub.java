@@ -231,16 +231,21 @@ public class Hub {
     }
 
     /**
-     * Keeps a page read from the store for the next subscriber that resumes from the same place,
-     * when it joins up with the channel's recent run (a reconnect storm reads the store once).
+     * Encodes a page read from the store, once, and keeps it for the next subscriber that resumes
+     * from the same place when it joins up with the channel's recent run (a reconnect storm reads
+     * the store once).
+     *
+     * @return the page's events with their frames, for the subscriber that read it
      */
-    public void remember(Group group, List<Event> page) {
+    public List<RecentEvents.Entry> remember(Group group, List<Event> page) {
+        List<RecentEvents.Entry> entries = page.stream().map(e -> new RecentEvents.Entry(e, ServerFrames.event(e))).toList();
         group.lock.lock();
         try {
-            group.recent.prepend(page, group.delivered);
+            group.recent.prepend(entries, group.delivered);
         } finally {
             group.lock.unlock();
         }
+        return entries;
     }
 
     /** Broker listener: delivers in sequence order, repairing gaps from the store. */

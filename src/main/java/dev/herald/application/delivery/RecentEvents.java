@@ -48,21 +48,21 @@ public final class RecentEvents {
      * Older events read from the store, added in front when they end right before the run (or,
      * for an empty run, at {@code delivered}) and while there is room; the newest stay.
      */
-    void prepend(List<Event> older, long delivered) {
+    void prepend(List<Entry> older, long delivered) {
         if (older.isEmpty() || capacity == 0) {
             return;
         }
         long next = entries.isEmpty() ? delivered + 1 : entries.peekFirst().seq();
-        if (older.get(older.size() - 1).seq().value() + 1 != next) {
+        if (older.get(older.size() - 1).seq() + 1 != next) {
             return;
         }
         for (int i = older.size() - 1; i >= 0 && entries.size() < capacity; i--) {
-            Event event = older.get(i);
-            if (event.seq().value() + 1 != next) {
+            Entry entry = older.get(i);
+            if (entry.seq() + 1 != next) {
                 return; // not consecutive: keep what joins up
             }
-            entries.addFirst(new Entry(event, ServerFrames.event(event)));
-            next = event.seq().value();
+            entries.addFirst(entry);
+            next = entry.seq();
         }
     }
 

@@ -22,6 +22,10 @@ class RecentEventsTest {
         return new Event(CHANNEL, Sequence.of(seq), new EventType("e"), Instant.EPOCH, "{}", null);
     }
 
+    private static List<RecentEvents.Entry> encoded(Event... events) {
+        return java.util.Arrays.stream(events).map(e -> new RecentEvents.Entry(e, "frame " + e.seq().value())).toList();
+    }
+
     private static List<Long> seqs(List<RecentEvents.Entry> entries) {
         return entries.stream().map(RecentEvents.Entry::seq).toList();
     }
@@ -70,10 +74,10 @@ class RecentEventsTest {
     void olderEventsFromTheStoreJoinTheFrontOnlyWhenTheyEndRightBeforeIt() {
         RecentEvents recent = holding(8, 6, 8);
 
-        recent.prepend(List.of(event(1), event(2), event(3)), 8); // ends at 3, the run starts at 6: no
+        recent.prepend(encoded(event(1), event(2), event(3)), 8); // ends at 3, the run starts at 6: no
         assertNull(recent.after(2, 100));
 
-        recent.prepend(List.of(event(3), event(4), event(5)), 8);
+        recent.prepend(encoded(event(3), event(4), event(5)), 8);
         assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L), seqs(recent.after(2, 100)));
     }
 
@@ -81,7 +85,7 @@ class RecentEventsTest {
     void olderEventsFillAnEmptyRunWhenTheyEndAtTheLastDeliveredAndKeepTheNewestWhenTooMany() {
         RecentEvents recent = new RecentEvents(3);
 
-        recent.prepend(List.of(event(4), event(5), event(6), event(7)), 7);
+        recent.prepend(encoded(event(4), event(5), event(6), event(7)), 7);
 
         assertEquals(List.of(5L, 6L, 7L), seqs(recent.after(4, 100)));
         assertEquals("frame 8", holdingNext(recent));
