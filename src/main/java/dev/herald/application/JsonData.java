@@ -1,6 +1,7 @@
 package dev.herald.application;
 
 import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.stream.JsonParser;
@@ -8,6 +9,7 @@ import jakarta.json.stream.JsonParser;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.util.Optional;
 
 /** Event payloads: validated JSON, stored and sent as compact text. */
 public final class JsonData {
@@ -41,6 +43,15 @@ public final class JsonData {
             return NULL;
         }
         return compact(parse(new StringReader(json), "data"));
+    }
+
+    /** The text as one JSON object; empty when it is not valid JSON or not an object (messages between instances). */
+    public static Optional<JsonObject> object(String text) {
+        try {
+            return parse(new StringReader(text), "the text") instanceof JsonObject object ? Optional.of(object) : Optional.empty();
+        } catch (HeraldException e) {
+            return Optional.empty();
+        }
     }
 
     /**

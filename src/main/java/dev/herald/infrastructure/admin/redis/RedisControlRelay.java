@@ -11,17 +11,14 @@ import dev.herald.application.delivery.JsonText;
 import dev.herald.application.session.InstanceId;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.redis.ControlChannel;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -101,12 +98,11 @@ public final class RedisControlRelay implements AuditRelay, DisconnectRelay {
         if (!message.contains("\"audit\"") && !message.contains("\"disconnect\"")) {
             return;
         }
-        JsonObject json;
-        try (JsonReader reader = Json.createReader(new StringReader(message))) {
-            json = reader.readObject();
-        } catch (JsonException | IllegalStateException e) {
+        Optional<JsonObject> parsed = JsonData.object(message);
+        if (parsed.isEmpty()) {
             return; // the connection directory reports malformed control messages
         }
+        JsonObject json = parsed.get();
         String type = json.getString("type", "");
         if (!type.equals("audit") && !type.equals("disconnect") || instance.value().equals(json.getString("origin", null))) {
             return;

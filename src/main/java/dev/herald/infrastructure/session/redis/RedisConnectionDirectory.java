@@ -1,5 +1,6 @@
 package dev.herald.infrastructure.session.redis;
 
+import dev.herald.application.JsonData;
 import dev.herald.application.session.ConnectionDirectory;
 import dev.herald.application.session.ConnectionEntry;
 import dev.herald.application.session.InstanceId;
@@ -8,12 +9,9 @@ import dev.herald.infrastructure.redis.ControlChannel;
 import dev.herald.infrastructure.redis.RedisCommands;
 import dev.herald.infrastructure.redis.RedisScript;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import redis.clients.jedis.PipelineBase;
 
-import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -239,15 +237,14 @@ public final class RedisConnectionDirectory implements ConnectionDirectory, Auto
         if (!message.contains("\"evict\"")) {
             return; // another kind of control message (audit, admin orders): not ours
         }
-        JsonObject json;
-        try (JsonReader reader = Json.createReader(new StringReader(message))) {
-            json = reader.readObject();
-        } catch (JsonException | IllegalStateException e) {
+        Optional<JsonObject> parsed = JsonData.object(message);
+        if (parsed.isEmpty()) {
             if (malformedLog.pass() >= 0) {
-                LOG.warning(() -> "skipped a control message that is not a JSON object: " + e.getMessage());
+                LOG.warning("skipped a control message that is not one JSON object");
             }
             return;
         }
+        JsonObject json = parsed.get();
         if (!"evict".equals(json.getString("type", null)) || !instance.value().equals(json.getString("instance", null))) {
             return;
         }
