@@ -8,6 +8,7 @@ import dev.herald.bench.scenario.HoldScenario;
 import dev.herald.bench.scenario.PublishScenario;
 import dev.herald.bench.scenario.SaturateScenario;
 import dev.herald.bench.scenario.Scenario;
+import dev.herald.bench.scenario.SoakScenario;
 import dev.herald.bench.scenario.StormScenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ public final class Bench {
             new Listed("channels", "10,000 connections over 1,000 channels at 1,000 events/s: p99 publish-to-deliver", new ChannelsScenario()),
             new Listed("saturate", "raise the event rate until p99 > 100 ms or any loss: the highest clean rate", new SaturateScenario()),
             new Listed("publish", "durable HTTP publishing into PostgreSQL: single publishes/s and batch events/s", new PublishScenario()),
-            new Listed("storm", "10,000 clients that missed 20 events reconnect within 1 s: all resumed gap-free within 5 s?", new StormScenario()));
+            new Listed("storm", "10,000 clients that missed 20 events reconnect within 1 s: all resumed gap-free within 5 s?", new StormScenario()),
+            new Listed("soak", "connections churning and resuming for 10 minutes under steady publishing: does the live heap stay flat?", new SoakScenario()));
 
     private Bench() {
     }

@@ -21,6 +21,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +113,9 @@ public final class LoadClient implements AutoCloseable {
 
     private void open(Subscriber subscriber) {
         subscriber.onConnecting(System.nanoTime());
+        // What this connection reports goes to this attempt only: a closed connection's last
+        // events can arrive after the subscriber already reconnected.
+        CompletableFuture<Subscriber> attempt = subscriber.subscribed;
         URI uri = URI.create("ws://127.0.0.1:" + server.getPort() + subscriber.path());
         HttpHeaders headers = new DefaultHttpHeaders();
         if (subscriber.token() != null) {
@@ -122,12 +126,12 @@ public final class LoadClient implements AutoCloseable {
                 .handleCloseFrames(false).dropPongFrames(true).generateOriginHeader(false)
                 .handshakeTimeoutMillis(60_000).maxFramePayloadLength(1 << 20).build();
         ChannelFuture connecting = ClientBootstrap.on(group, ch -> ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(16384),
-                        new WebSocketClientProtocolHandler(config), new FrameHandler(subscriber)))
+                        new WebSocketClientProtocolHandler(config), new FrameHandler(subscriber, attempt)))
                 .connect(server, sources.next());
         subscriber.connection = connecting.channel();
         connecting.addListener(done -> {
             if (!done.isSuccess()) {
-                subscriber.onProblem("connect: " + done.cause());
+                subscriber.onProblem(attempt, "connect: " + done.cause());
             }
         });
     }
@@ -212,9 +216,11 @@ public final class LoadClient implements AutoCloseable {
     private final class FrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
 
         private final Subscriber subscriber;
+        private final CompletableFuture<Subscriber> attempt;
 
-        FrameHandler(Subscriber subscriber) {
+        FrameHandler(Subscriber subscriber, CompletableFuture<Subscriber> attempt) {
             this.subscriber = subscriber;
+            this.attempt = attempt;
         }
 
         @Override
@@ -222,20 +228,20 @@ public final class LoadClient implements AutoCloseable {
             if (frame instanceof TextWebSocketFrame text) {
                 subscriber.onText(text.text(), System.nanoTime(), LoadClient.this);
             } else if (frame instanceof CloseWebSocketFrame close) {
-                subscriber.onClose(close.statusCode());
+                subscriber.onClose(attempt, close.statusCode());
                 ctx.close();
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            subscriber.onProblem("closed before subscribed (close code " + subscriber.closeCode() + ")");
+            subscriber.onProblem(attempt, "closed before subscribed (close code " + subscriber.closeCode() + ")");
             super.channelInactive(ctx);
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            subscriber.onProblem(cause.toString());
+            subscriber.onProblem(attempt, cause.toString());
             ctx.close();
         }
     }

@@ -95,11 +95,19 @@ public final class Subscriber {
         return checker.accept(frame.seq()) != SequenceChecker.Arrival.DUPLICATE;
     }
 
-    void onClose(int code) {
+    /** The close code of connection attempt {@code attempt}; ignored once a newer attempt began. */
+    void onClose(CompletableFuture<Subscriber> attempt, int code) {
+        if (attempt != subscribed) {
+            return;
+        }
         closeCode = code;
     }
 
-    void onProblem(String problem) {
+    /** A failure of connection attempt {@code attempt}; ignored once a newer attempt began. */
+    void onProblem(CompletableFuture<Subscriber> attempt, String problem) {
+        if (attempt != subscribed) {
+            return;
+        }
         if (lastProblem == null || !subscribed.isDone()) {
             lastProblem = problem;
         }
