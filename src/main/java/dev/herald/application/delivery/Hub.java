@@ -99,10 +99,12 @@ public class Hub {
             if (group == null || head.getValue().value() <= group.delivered) {
                 continue;
             }
-            behind++;
             group.lock.lock();
             try {
-                if (group.started && !group.removed) {
+                // Checked again under the lock: an event committed a moment ago is usually being
+                // fanned out right now, and is no gap once that fan-out let go of the lock.
+                if (group.started && !group.removed && head.getValue().value() > group.delivered) {
+                    behind++;
                     repairGap(group, head.getValue().value() + 1);
                 }
             } finally {

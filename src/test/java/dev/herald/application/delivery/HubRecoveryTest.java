@@ -1,5 +1,6 @@
 package dev.herald.application.delivery;
 
+import dev.herald.application.metrics.HeraldMetrics;
 import dev.herald.application.session.ClientFrame;
 import dev.herald.application.session.ClientSession;
 import dev.herald.domain.ChannelName;
@@ -24,6 +25,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.herald.testing.Frames.eventsOn;
 import static dev.herald.testing.Frames.ofType;
@@ -104,6 +108,55 @@ class HubRecoveryTest {
 
         connection.awaitCount(eventsOn("diagnosis:42"), 1, WAIT);
         assertEquals(1, connection.frames().stream().filter(eventsOn("diagnosis:42")).count());
+    }
+
+    @Test
+    void aHeadCheckThatMeetsAnEventBeingFannedOutFindsNoGap() throws Exception {
+        HeraldMetrics metrics = new HeraldMetrics();
+        herald.hub.countIn(metrics);
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingConnection connection = new RecordingConnection() {
+            @Override
+            public void send(String frame) {
+                if (frame.contains("\"seq\":1")) {
+                    sending.countDown();
+                    awaitQuietly(release);
+                }
+                super.send(frame);
+            }
+        };
+        ClientSession session = herald.gateway.open(connection, Optional.of("alice"), Optional.empty(), Optional.empty());
+        herald.gateway.onFrame(session, new ClientFrame.Subscribe(DIAGNOSIS, Optional.empty(), DIAGNOSIS.value()));
+        connection.await(ofType("subscribed"), WAIT);
+        Event event = publish(DIAGNOSIS, 1);
+
+        Thread fanOut = new Thread(() -> broker.deliver(event), "fan-out");
+        fanOut.start();
+        assertTrue(sending.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the fan-out reached the connection");
+        AtomicInteger behind = new AtomicInteger(-1);
+        Thread check = new Thread(() -> behind.set(herald.hub.checkHeads()), "head-check");
+        check.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (check.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait(); // until the head check waits for the channel the fan-out holds
+        }
+        assertEquals(Thread.State.WAITING, check.getState(), "the head check read the stored head and waits for the channel");
+        release.countDown();
+        fanOut.join(WAIT.toMillis());
+        check.join(WAIT.toMillis());
+
+        assertEquals(0, behind.get(), "the event was delivered by the time the head check held the channel");
+        assertEquals(0, metrics.gapsRepaired());
+        assertEquals(1, connection.frames().stream().filter(eventsOn("diagnosis:42")).count());
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
