@@ -31,6 +31,14 @@ public final class CachedTokenVerifier implements TokenVerifier {
     private final long maxAgeMillis;
     private final Duration clockSkew;
     private final ConcurrentHashMap<Digest, Verified> verified = new ConcurrentHashMap<>();
+    /** One digest per thread: looking the algorithm up costs more than hashing a token. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    });
 
     private record Digest(long a, long b, long c, long d) {
     }
@@ -92,12 +100,8 @@ public final class CachedTokenVerifier implements TokenVerifier {
     }
 
     private static Digest digest(String token) {
-        try {
-            ByteBuffer hash = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-            return new Digest(hash.getLong(), hash.getLong(), hash.getLong(), hash.getLong());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        ByteBuffer hash = ByteBuffer.wrap(SHA_256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
+        return new Digest(hash.getLong(), hash.getLong(), hash.getLong(), hash.getLong());
     }
 
     /** When a remembered principal stops being accepted without verifying its token again; for tests. */
