@@ -10,6 +10,7 @@ import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.metrics.StoreProbe;
 import dev.herald.application.presence.Presence;
 import dev.herald.application.security.DevelopmentMode;
+import dev.herald.application.security.CachedTokenVerifier;
 import dev.herald.application.security.TokenVerifier;
 import dev.herald.application.session.ConnectionDirectory;
 import dev.herald.application.session.InstanceId;
@@ -63,6 +64,10 @@ import java.util.logging.Logger;
 public class Backends {
 
     private static final Logger LOG = Logger.getLogger(Backends.class.getName());
+    /** Verified tokens remembered at most: above {@code herald.limits.connections-per-instance}'s default of 18,000. */
+    private static final int VERIFIED_TOKENS = 20_000;
+    /** How long a verified token is remembered at most (and so accepted after its key left a JWKS). */
+    private static final Duration VERIFIED_TOKEN_MAX_AGE = Duration.ofMinutes(1);
 
     @Inject
     HeraldConfig config;
@@ -325,7 +330,10 @@ public class Backends {
     @Produces
     @Singleton
     TokenVerifier tokenVerifier() {
-        return new NimbusTokenVerifier(config.jwt(), developmentSecret);
+        // Each WebSocket handshake's token is checked twice (before the upgrade and when the
+        // connection opens), and reconnecting clients bring the same token again.
+        return new CachedTokenVerifier(new NimbusTokenVerifier(config.jwt(), developmentSecret), clock,
+                VERIFIED_TOKENS, VERIFIED_TOKEN_MAX_AGE, config.jwt().clockSkew());
     }
 
     @Produces

@@ -1,6 +1,5 @@
 package dev.herald.interfaces.websocket;
 
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -21,8 +20,12 @@ import java.nio.ByteBuffer;
 @ServerEndpoint(value = "/ws/{namespace}/{id}", configurator = HandshakeCapture.class)
 public class ChannelEndpoint {
 
-    @Inject
-    WebSocketSessions sessions;
+    private final WebSocketSessions sessions;
+
+    /** Only {@link HandshakeCapture} creates it: one instance serves every connection. */
+    ChannelEndpoint(WebSocketSessions sessions) {
+        this.sessions = sessions;
+    }
 
     @OnOpen
     public void open(Session session, @PathParam("namespace") String namespace, @PathParam("id") String id) {

@@ -1,6 +1,5 @@
 package dev.herald.interfaces.websocket;
 
-import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
@@ -17,8 +16,12 @@ import java.util.Optional;
 @ServerEndpoint(value = "/ws", configurator = HandshakeCapture.class)
 public class MultiplexEndpoint {
 
-    @Inject
-    WebSocketSessions sessions;
+    private final WebSocketSessions sessions;
+
+    /** Only {@link HandshakeCapture} creates it: one instance serves every connection. */
+    MultiplexEndpoint(WebSocketSessions sessions) {
+        this.sessions = sessions;
+    }
 
     @OnOpen
     public void open(Session session) {

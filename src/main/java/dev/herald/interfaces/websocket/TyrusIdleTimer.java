@@ -44,6 +44,8 @@ final class TyrusIdleTimer {
     private static final Map<ScheduledExecutorService, ScheduledExecutorService> WRAPPERS = new ConcurrentHashMap<>();
     private static volatile Field serviceField;
     private static volatile boolean unavailable;
+    private static final String TYRUS_CONTAINER = "org.glassfish.tyrus.core.BaseContainer";
+    private static volatile boolean containerUnavailable;
 
     private TyrusIdleTimer() {
     }
@@ -73,6 +75,56 @@ final class TyrusIdleTimer {
             giveUp("its session refused the change: " + e);
             return false;
         }
+    }
+
+    /**
+     * Gives every session the container creates from now on the executor that drops the do-nothing
+     * idle-timer tasks, from its construction: Tyrus's session constructor already schedules one
+     * (with the container's default idle timeout, 0), and on Payara each such task on the managed
+     * executor saves the thread's context, a good part of a connection's set-up cost. Reaches into
+     * one private field of Tyrus's container ({@code managedScheduledExecutorService}); when that
+     * field is not there, or holds no executor (Tyrus then uses a plain pool of its own), it changes
+     * nothing and says so once in the log. {@link #skipIdleTasks(Session)} still applies per session.
+     *
+     * @param container the application's {@code jakarta.websocket.server.ServerContainer}
+     * @return whether new sessions now start with the skipping executor
+     */
+    static boolean skipIdleTasksFromTheStart(Object container) {
+        if (containerUnavailable || container == null) {
+            return false;
+        }
+        for (Class<?> c = container.getClass(); c != null; c = c.getSuperclass()) {
+            if (!c.getName().equals(TYRUS_CONTAINER)) {
+                continue;
+            }
+            try {
+                Field field = c.getDeclaredField("managedScheduledExecutorService");
+                if (!ScheduledExecutorService.class.isAssignableFrom(field.getType()) || Modifier.isStatic(field.getModifiers())) {
+                    return giveUpOnContainer("its field 'managedScheduledExecutorService' is not an executor");
+                }
+                field.setAccessible(true);
+                Object current = field.get(container);
+                if (current instanceof SkippingIdleTasks) {
+                    return true;
+                }
+                if (!(current instanceof ScheduledExecutorService executor)) {
+                    return giveUpOnContainer("it has no managed scheduled executor");
+                }
+                field.set(container, WRAPPERS.computeIfAbsent(executor, SkippingIdleTasks::new));
+                return true;
+            } catch (NoSuchFieldException | IllegalAccessException | RuntimeException e) {
+                return giveUpOnContainer("its executor could not be replaced: " + e);
+            }
+        }
+        return giveUpOnContainer(container.getClass().getName() + " is not a " + TYRUS_CONTAINER);
+    }
+
+    private static boolean giveUpOnContainer(String why) {
+        if (!containerUnavailable) {
+            containerUnavailable = true;
+            LOG.log(Level.INFO, "WebSocket sessions start with the container''s own scheduled executor ({0})", why);
+        }
+        return false;
     }
 
     private static Field serviceField(Class<?> sessionClass) {

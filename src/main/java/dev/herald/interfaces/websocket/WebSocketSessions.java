@@ -55,8 +55,10 @@ public class WebSocketSessions {
      * handshake carried a token) and remembers the session for the other callbacks.
      */
     ClientSession connect(Session session, Optional<ChannelName> channel, Optional<Sequence> since) {
+        // First the executor that drops Tyrus's do-nothing idle tasks, so that even the one
+        // setMaxIdleTimeout schedules is not handed to the container's managed executor.
+        TyrusIdleTimer.skipIdleTasks(session);
         session.setMaxIdleTimeout(0); // Herald's own heartbeat and idle timeout apply instead
-        TyrusIdleTimer.skipIdleTasks(session); // so Tyrus need not schedule a do-nothing task per message
         session.setMaxTextMessageBufferSize(config.limits().maxFrameSize());
         session.setMaxBinaryMessageBufferSize(1024);
         WebSocketConnection connection = new WebSocketConnection(session, config.limits().maxPendingBytes(),

@@ -47,4 +47,12 @@ class TyrusIdleTimerTest {
 
         assertFalse(TyrusIdleTimer.skipIdleTasks(foreign));
     }
+
+    @Test
+    void aContainerOfAnotherImplementationIsLeftAlone() {
+        Object foreign = new Object();
+
+        assertFalse(TyrusIdleTimer.skipIdleTasksFromTheStart(foreign));
+        assertFalse(TyrusIdleTimer.skipIdleTasksFromTheStart(null));
+    }
 }
