@@ -14,7 +14,7 @@ import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
 import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -34,10 +34,12 @@ import java.util.List;
 
 /**
  * {@code /api/channels/{channel}/events}: publish with POST (201 once committed), read the history
- * with GET. Errors are problem details; a refused publish stores nothing.
+ * with GET. Errors are problem details; a refused publish stores nothing. One instance serves every
+ * request (application scoped: nothing is created or injected per request), so request state comes
+ * in as parameters.
  */
 @Path("channels/{channel}/events")
-@RequestScoped
+@ApplicationScoped
 public class ChannelEventsResource {
 
     static final int DEFAULT_LIMIT = 100;
@@ -58,15 +60,12 @@ public class ChannelEventsResource {
     @Inject
     HeraldConfig config;
 
-    @Context
-    HttpHeaders headers;
-
     /** The header naming a publish, so that a repeated request stores its event only once. */
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("channel") String channelText, InputStream body) throws IOException {
+    public Response publish(@PathParam("channel") String channelText, @Context HttpHeaders headers, InputStream body) throws IOException {
         Principal principal = auth.principal(headers);
         ChannelName channel = channel(channelText);
         EventBodies.requireJson(headers);
@@ -84,7 +83,7 @@ public class ChannelEventsResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response history(@PathParam("channel") String channelText,
+    public Response history(@PathParam("channel") String channelText, @Context HttpHeaders headers,
                             @QueryParam("since") String sinceText,
                             @QueryParam("limit") String limitText) {
         Principal principal = auth.principal(headers);
@@ -110,7 +109,7 @@ public class ChannelEventsResource {
     @GET
     @Path("{seq}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response one(@PathParam("channel") String channelText, @PathParam("seq") String seqText) {
+    public Response one(@PathParam("channel") String channelText, @PathParam("seq") String seqText, @Context HttpHeaders headers) {
         Principal principal = auth.principal(headers);
         ChannelName channel = channel(channelText);
         long seq = number(seqText, "seq", 1, Long.MAX_VALUE, 1);

@@ -8,7 +8,7 @@ import dev.herald.application.delivery.ServerFrames;
 import dev.herald.application.security.Principal;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.EventStore;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -30,10 +30,11 @@ import java.util.List;
 /**
  * {@code POST /api/events}: publishes a batch of events, over any channels the token may publish
  * to, in one transaction. The answer comes after the commit and lists each event's channel,
- * sequence and time in the request's order (docs/protocol.md, section 15).
+ * sequence and time in the request's order (docs/protocol.md, section 15). Application scoped, like
+ * {@link ChannelEventsResource}: request state comes in as parameters.
  */
 @Path("events")
-@RequestScoped
+@ApplicationScoped
 public class EventsResource {
 
     @Inject
@@ -45,12 +46,9 @@ public class EventsResource {
     @Inject
     HeraldConfig config;
 
-    @Context
-    HttpHeaders headers;
-
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(InputStream body) throws IOException {
+    public Response publish(@Context HttpHeaders headers, InputStream body) throws IOException {
         Principal principal = auth.principal(headers);
         EventBodies.requireJson(headers);
         JsonObject request = EventBodies.object(body, config.batches().maxBytes());
