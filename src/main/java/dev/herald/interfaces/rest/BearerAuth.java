@@ -46,7 +46,11 @@ public class BearerAuth {
     }
 
     Principal principal(HttpHeaders headers) {
-        String header = headers.getHeaderString(HttpHeaders.AUTHORIZATION);
+        return principal(headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+    }
+
+    /** The caller named by an {@code Authorization} header's value (null when absent). */
+    Principal principal(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new HeraldException(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token>");
         }

@@ -2,7 +2,6 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
-import dev.herald.application.PublishService;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.ServerFrames;
 import dev.herald.application.security.Access;
@@ -10,9 +9,7 @@ import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.Principal;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
-import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
-import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -34,9 +31,10 @@ import java.util.List;
 
 /**
  * {@code /api/channels/{channel}/events}: publish with POST (201 once committed), read the history
- * with GET. Errors are problem details; a refused publish stores nothing. One instance serves every
- * request (application scoped: nothing is created or injected per request), so request state comes
- * in as parameters.
+ * with GET. Errors are problem details; a refused publish stores nothing. {@link PublishFilter}
+ * serves the POST before JAX-RS sees it; this resource answers whatever reaches JAX-RS all the same,
+ * with the same {@link PublishRequests}. One instance serves every request (application scoped:
+ * nothing is created or injected per request), so request state comes in as parameters.
  */
 @Path("channels/{channel}/events")
 @ApplicationScoped
@@ -49,7 +47,7 @@ public class ChannelEventsResource {
     BearerAuth auth;
 
     @Inject
-    PublishService publishing;
+    PublishRequests requests;
 
     @Inject
     AccessPolicy policy;
@@ -60,24 +58,14 @@ public class ChannelEventsResource {
     @Inject
     HeraldConfig config;
 
-    /** The header naming a publish, so that a repeated request stores its event only once. */
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-
     @POST
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@PathParam("channel") String channelText, @Context HttpHeaders headers, InputStream body) throws IOException {
-        Principal principal = auth.principal(headers);
-        ChannelName channel = channel(channelText);
-        EventBodies.requireJson(headers);
-        IdempotencyKey key = EventBodies.key(headers.getHeaderString(IDEMPOTENCY_KEY), IDEMPOTENCY_KEY + ": ");
-        EventDraft draft = EventBodies.draft(EventBodies.object(body, config.limits().maxFrameSize()), "");
-        EventStore.Appended result = key == null
-                ? EventStore.Appended.of(publishing.publish(principal, channel, draft, PublishService.Origin.HTTP))
-                : publishing.publishAll(principal, List.of(new EventStore.Append(channel, draft, key)), PublishService.Origin.HTTP).get(0);
-        URI location = URI.create("/api/channels/" + result.channel().value() + "/events/" + result.seq().value());
-        return (result.duplicate() ? Response.ok().location(location) : Response.created(location))
+        PublishRequests.Answer answer = requests.single(channelText, headers.getHeaderString(HttpHeaders.AUTHORIZATION),
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), headers.getHeaderString(PublishRequests.IDEMPOTENCY_KEY), body);
+        return Response.status(answer.status()).location(URI.create(answer.location()))
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(EventsResource.describe(new StringBuilder(96), result).toString())
+                .entity(answer.json())
                 .build();
     }
 
