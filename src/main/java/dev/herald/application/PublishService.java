@@ -70,16 +70,18 @@ public class PublishService {
      * or its refusal, is audited with the user and origin.
      */
     public Event publish(Principal principal, ChannelName channel, EventDraft draft, Origin origin) {
-        AuditEvent audited = AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK).user(principal.subject())
-                .transport(origin.transport()).connection(origin.connection()).channel(channel)
-                .with("event", draft.type().value());
+        // Records built in one step: each builder call of AuditEvent copies its detail map, once per publish.
         if (!policy.allows(principal, channel, Access.PUBLISH)) {
-            audit.record(new AuditEvent(AuditType.PUBLISH, AuditOutcome.DENIED, audited.user(), audited.connection(),
-                    audited.transport(), audited.channel(), audited.detail()));
+            audit.record(new AuditEvent(AuditType.PUBLISH, AuditOutcome.DENIED, principal.subject(), origin.connection(),
+                    origin.transport(), channel.value(), Map.of("event", draft.type().value())));
             throw new HeraldException(ErrorCode.FORBIDDEN, "not allowed to publish to " + channel);
         }
         Event event = append(channel, draft);
-        audit.record(audited.with("seq", event.seq().value()));
+        Map<String, Object> detail = new LinkedHashMap<>(4);
+        detail.put("event", draft.type().value());
+        detail.put("seq", event.seq().value());
+        audit.record(new AuditEvent(AuditType.PUBLISH, AuditOutcome.OK, principal.subject(), origin.connection(),
+                origin.transport(), channel.value(), detail));
         return event;
     }
 
@@ -143,9 +145,15 @@ public class PublishService {
                 perChannel.merge(event.channel(), new long[] {1, seq, seq}, (a, b) -> new long[] {a[0] + 1, a[1], b[2]});
             });
         }
-        perChannel.forEach((channel, stored) -> audit.record(AuditEvent.of(AuditType.PUBLISH, AuditOutcome.OK)
-                .user(principal.subject()).transport(origin.transport()).connection(origin.connection()).channel(channel)
-                .with("events", stored[0]).with("firstSeq", stored[1]).with("lastSeq", stored[2]).with("source", "batch")));
+        perChannel.forEach((channel, stored) -> {
+            Map<String, Object> detail = new LinkedHashMap<>(8);
+            detail.put("events", stored[0]);
+            detail.put("firstSeq", stored[1]);
+            detail.put("lastSeq", stored[2]);
+            detail.put("source", "batch");
+            audit.record(new AuditEvent(AuditType.PUBLISH, AuditOutcome.OK, principal.subject(), origin.connection(),
+                    origin.transport(), channel.value(), detail));
+        });
         return results;
     }
 

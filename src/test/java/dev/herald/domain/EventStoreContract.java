@@ -752,6 +752,44 @@ public abstract class EventStoreContract {
         }
     }
 
+    @Test
+    void aBatchOverMoreChannelsAndKeysThanOneStatementNamesStoresEachOnceAndFindsEachKeyAgain() {
+        // given: more channels and keys than one IN list of the store holds (500), half of the keys used before
+        int size = 1_200;
+        List<ChannelName> channels = new ArrayList<>();
+        List<IdempotencyKey> keys = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            channels.add(newChannel());
+            keys.add(newKey());
+        }
+        List<EventStore.Append> earlier = new ArrayList<>();
+        for (int i = 0; i < size; i += 2) {
+            earlier.add(appendOf(channels.get(i), "{\"earlier\":" + i + "}", keys.get(i)));
+        }
+        store.appendAll(earlier);
+
+        // when: every key once more, on every channel, with a second keyless event per channel
+        List<EventStore.Append> batch = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            batch.add(appendOf(channels.get(i), "{\"n\":" + i + "}", keys.get(i)));
+            batch.add(appendOf(channels.get(i), "{\"free\":" + i + "}", null));
+        }
+        List<EventStore.Appended> results = store.appendAll(batch);
+
+        // then: keys used before store nothing and point at their first event; the rest follow on
+        Map<ChannelName, Sequence> heads = store.heads(channels);
+        for (int i = 0; i < size; i++) {
+            EventStore.Appended keyed = results.get(2 * i);
+            EventStore.Appended free = results.get(2 * i + 1);
+            boolean usedBefore = i % 2 == 0;
+            assertEquals(usedBefore, keyed.duplicate(), "events[" + 2 * i + "]");
+            assertEquals(channels.get(i), keyed.channel());
+            assertEquals(Sequence.of(1), keyed.seq());
+            assertEquals(Sequence.of(2), free.seq());
+            assertEquals(Sequence.of(2), heads.get(channels.get(i)));
+        }
+    }
+
     /** The task's result; its assertion failure as this test's own, or a failure at the deadline. */
     private static <T> T await(Future<T> task, long deadline) throws Exception {
         try {

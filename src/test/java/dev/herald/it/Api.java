@@ -55,7 +55,8 @@ public final class Api {
         return post(token, "api/channels/" + channel + "/events", body, Map.of("Idempotency-Key", key));
     }
 
-    private HttpResponse<String> post(String token, String path, String body, Map<String, String> headers) {
+    /** {@code POST} of a JSON body to {@code path} (relative to the base URL), with more headers. */
+    public HttpResponse<String> post(String token, String path, String body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")

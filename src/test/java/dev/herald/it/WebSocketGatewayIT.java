@@ -604,6 +604,23 @@ class WebSocketGatewayIT {
     }
 
     @Test
+    void publishesAreAnsweredInJsonWhateverAcceptNames() {
+        String channel = freshChannel("diagnosis");
+        String publisher = Jwts.user("bot").publish("diagnosis:*").channels("diagnosis:*").sign();
+
+        HttpResponse<String> single = api.post(publisher, "api/channels/" + channel + "/events", "{\"type\":\"x\"}",
+                Map.of("Accept", "text/html"));
+        HttpResponse<String> batch = api.post(publisher, "api/events",
+                "{\"events\":[{\"channel\":\"" + channel + "\",\"type\":\"x\"}]}", Map.of("Accept", "text/html"));
+
+        assertEquals(201, single.statusCode(), single.body());
+        assertTrue(single.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertEquals(1, parse(single.body()).getInt("seq"));
+        assertEquals(200, batch.statusCode(), batch.body());
+        assertEquals(2, parse(batch.body()).getJsonArray("events").getJsonObject(0).getInt("seq"));
+    }
+
+    @Test
     void theHistoryApiPagesThroughStoredEvents() {
         String channel = freshChannel("diagnosis");
         for (int i = 1; i <= 5; i++) {

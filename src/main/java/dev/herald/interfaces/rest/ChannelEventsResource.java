@@ -2,7 +2,6 @@ package dev.herald.interfaces.rest;
 
 import dev.herald.application.ErrorCode;
 import dev.herald.application.HeraldException;
-import dev.herald.application.PublishService;
 import dev.herald.application.config.HeraldConfig;
 import dev.herald.application.delivery.ServerFrames;
 import dev.herald.application.security.Access;
@@ -10,11 +9,9 @@ import dev.herald.application.security.AccessPolicy;
 import dev.herald.application.security.Principal;
 import dev.herald.domain.ChannelName;
 import dev.herald.domain.Event;
-import dev.herald.domain.EventDraft;
 import dev.herald.domain.EventStore;
-import dev.herald.domain.IdempotencyKey;
 import dev.herald.domain.Sequence;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -34,10 +31,13 @@ import java.util.List;
 
 /**
  * {@code /api/channels/{channel}/events}: publish with POST (201 once committed), read the history
- * with GET. Errors are problem details; a refused publish stores nothing.
+ * with GET. Errors are problem details; a refused publish stores nothing. {@link PublishFilter}
+ * serves the POST before JAX-RS sees it; this resource answers whatever reaches JAX-RS all the same,
+ * with the same {@link PublishRequests}. One instance serves every request (application scoped:
+ * nothing is created or injected per request), so request state comes in as parameters.
  */
 @Path("channels/{channel}/events")
-@RequestScoped
+@ApplicationScoped
 public class ChannelEventsResource {
 
     static final int DEFAULT_LIMIT = 100;
@@ -47,7 +47,7 @@ public class ChannelEventsResource {
     BearerAuth auth;
 
     @Inject
-    PublishService publishing;
+    PublishRequests requests;
 
     @Inject
     AccessPolicy policy;
@@ -58,33 +58,20 @@ public class ChannelEventsResource {
     @Inject
     HeraldConfig config;
 
-    @Context
-    HttpHeaders headers;
-
-    /** The header naming a publish, so that a repeated request stores its event only once. */
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-
     @POST
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(@PathParam("channel") String channelText, InputStream body) throws IOException {
-        Principal principal = auth.principal(headers);
-        ChannelName channel = channel(channelText);
-        EventBodies.requireJson(headers);
-        IdempotencyKey key = EventBodies.key(headers.getHeaderString(IDEMPOTENCY_KEY), IDEMPOTENCY_KEY + ": ");
-        EventDraft draft = EventBodies.draft(EventBodies.object(body, config.limits().maxFrameSize()), "");
-        EventStore.Appended result = key == null
-                ? EventStore.Appended.of(publishing.publish(principal, channel, draft, PublishService.Origin.HTTP))
-                : publishing.publishAll(principal, List.of(new EventStore.Append(channel, draft, key)), PublishService.Origin.HTTP).get(0);
-        URI location = URI.create("/api/channels/" + result.channel().value() + "/events/" + result.seq().value());
-        return (result.duplicate() ? Response.ok().location(location) : Response.created(location))
+    public Response publish(@PathParam("channel") String channelText, @Context HttpHeaders headers, InputStream body) throws IOException {
+        PublishRequests.Answer answer = requests.single(channelText, headers.getHeaderString(HttpHeaders.AUTHORIZATION),
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), headers.getHeaderString(PublishRequests.IDEMPOTENCY_KEY), body);
+        return Response.status(answer.status()).location(URI.create(answer.location()))
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(EventsResource.describe(new StringBuilder(96), result).toString())
+                .entity(answer.json())
                 .build();
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Response history(@PathParam("channel") String channelText,
+    public Response history(@PathParam("channel") String channelText, @Context HttpHeaders headers,
                             @QueryParam("since") String sinceText,
                             @QueryParam("limit") String limitText) {
         Principal principal = auth.principal(headers);
@@ -110,7 +97,7 @@ public class ChannelEventsResource {
     @GET
     @Path("{seq}")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response one(@PathParam("channel") String channelText, @PathParam("seq") String seqText) {
+    public Response one(@PathParam("channel") String channelText, @PathParam("seq") String seqText, @Context HttpHeaders headers) {
         Principal principal = auth.principal(headers);
         ChannelName channel = channel(channelText);
         long seq = number(seqText, "seq", 1, Long.MAX_VALUE, 1);

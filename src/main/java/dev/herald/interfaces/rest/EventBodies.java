@@ -9,7 +9,6 @@ import dev.herald.domain.IdempotencyKey;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import java.io.ByteArrayInputStream;
@@ -28,8 +27,14 @@ final class EventBodies {
     private EventBodies() {
     }
 
-    static void requireJson(HttpHeaders headers) {
-        MediaType type = headers.getMediaType();
+    /** Refuses a {@code Content-Type} (null when absent) that is not compatible with {@code application/json}. */
+    static void requireJson(String contentType) {
+        MediaType type;
+        try {
+            type = contentType == null ? null : MediaType.valueOf(contentType);
+        } catch (IllegalArgumentException e) {
+            type = null;
+        }
         if (type == null || !type.isCompatible(MediaType.APPLICATION_JSON_TYPE)) {
             throw new HeraldException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send Content-Type: application/json");
         }

@@ -57,12 +57,22 @@ public class AuditEntity {
         this.recordedAt = r.time();
         this.type = r.type().wire();
         this.outcome = r.outcome().wire();
-        this.user = clip(r.user(), 255);
+        this.user = userOf(r);
         this.instance = r.instance();
         this.connection = r.connection();
         this.transport = r.transport();
         this.channel = r.channel();
-        this.detail = r.detail().length() <= MAX_DETAIL ? r.detail() : "{\"truncated\":true}";
+        this.detail = detailOf(r);
+    }
+
+    /** The user as stored: cut to the column's width. */
+    static String userOf(AuditRecord r) {
+        return clip(r.user(), 255);
+    }
+
+    /** The detail as stored: a detail wider than the column is replaced by a note saying so. */
+    static String detailOf(AuditRecord r) {
+        return r.detail().length() <= MAX_DETAIL ? r.detail() : "{\"truncated\":true}";
     }
 
     AuditRecord toRecord() {
