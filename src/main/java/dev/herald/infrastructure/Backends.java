@@ -20,6 +20,7 @@ import dev.herald.domain.Leases;
 import dev.herald.domain.RetentionStore;
 import dev.herald.infrastructure.admin.redis.RedisControlRelay;
 import dev.herald.infrastructure.broker.memory.InMemoryBroker;
+import dev.herald.infrastructure.concurrent.ThreadPerTask;
 import dev.herald.infrastructure.broker.redis.RedisBroker;
 import dev.herald.infrastructure.broker.redis.RedisClusterBroker;
 import dev.herald.infrastructure.broker.redis.RedisCommandStream;
@@ -78,6 +79,10 @@ public class Backends {
     @Inject
     Executor executor;
 
+    /** For the Redis subscription and ingest loops, which block for Herald's whole life. */
+    @Inject
+    ThreadPerTask loops;
+
     @Inject
     ScheduledExecutorService scheduler;
 
@@ -93,7 +98,7 @@ public class Backends {
     @PostConstruct
     void open() {
         // Broker settings first: a wrong one fails the deployment before the database is touched.
-        broker = newBroker(config.broker(), executor, scheduler);
+        broker = newBroker(config.broker(), loops, scheduler);
         database = HeraldDatabase.open(config.database());
         LOG.info(() -> "event store: " + describe(config.database().url()));
         if (broker instanceof RedisBroker redis) {
@@ -216,7 +221,7 @@ public class Backends {
         }
         RedisIngestStream stream = new RedisIngestStream(config.broker().redisUrl().get(), config.broker().redisCluster(),
                 streams.ingestStream(),
-                streams.rejectedStream(), RedisIngestStream.consumerName(instance), publishing, executor);
+                streams.rejectedStream(), RedisIngestStream.consumerName(instance), publishing, loops);
         ingest = stream;
         stream.start();
     }

@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
  * Payara's default managed executor ({@code server-config/preboot.asadmin} gives it a core pool of
  * 16; a thread pool with an unbounded queue never grows beyond its core).
  *
+ * <p>{@link ThreadPerTask}: a thread of its own per task, from the same factory, for loops that
+ * block for Herald's whole life (Redis subscriptions, the ingest stream), so they never take the
+ * pool's threads.
+ *
  * <p>{@link ScheduledExecutorService}: the container's managed one; it runs a few periodic tasks.
  */
 @ApplicationScoped
@@ -58,6 +62,12 @@ public class Executors {
     @Typed(Executor.class)
     Executor executor() {
         return executor;
+    }
+
+    @Produces
+    @Typed(ThreadPerTask.class)
+    ThreadPerTask threadPerTask() {
+        return new ThreadPerTask(threads);
     }
 
     @Produces
