@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * ({@link Problems}) for every refusal, the same absolute {@code Location}. Every other request on
  * these paths goes on to JAX-RS.
  */
-@WebFilter(urlPatterns = {"/api/channels/*", "/api/events"})
+// Async supported: the SSE streams under /api/channels/* pass through this filter and go asynchronous.
+@WebFilter(urlPatterns = {"/api/channels/*", "/api/events"}, asyncSupported = true)
 public class PublishFilter extends HttpFilter {
 
     private static final Logger LOG = Logger.getLogger(PublishFilter.class.getName());
