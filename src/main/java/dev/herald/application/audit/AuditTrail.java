@@ -24,8 +24,9 @@ import java.util.logging.Logger;
 
 /**
  * The audit trail: stamps each {@link AuditEvent} (id, time, instance), shows it at once to this
- * instance's {@code /ws/audit} watchers, and queues it twice, for the store and for the other
- * instances' watchers. {@link #flush} drains both queues in batches on a background task, so
+ * instance's {@code /ws/audit} watchers, and queues it for the store and, when there are other
+ * instances ({@link AuditRelay#LOCAL} means none), for their watchers. {@link #flush} drains both
+ * queues in batches on a background task, the relay's between the store's batches too, so
  * recording costs the caller a queue offer.
  *
  * <p>Overload and outages: each queue holds {@code herald.audit.queue-size} records; beyond that new
@@ -95,7 +96,10 @@ public class AuditTrail implements AuditLog {
         try {
             AuditRecord record = AuditRecord.of(newId(), clock.instant().truncatedTo(ChronoUnit.MILLIS), instance, event);
             toStore.offer(record);
-            toInstances.offer(record);
+            if (relay != AuditRelay.LOCAL) {
+                // Alone there is nobody to carry records to: queueing them only filled a queue that overflowed under load.
+                toInstances.offer(record);
+            }
             show(record);
         } catch (RuntimeException e) {
             // The guarantee of the port: auditing never breaks what it audits.
@@ -120,24 +124,29 @@ public class AuditTrail implements AuditLog {
             return 0;
         }
         try {
-            toInstances.forEachBatch(batch -> {
-                try {
-                    relay.share(batch);
-                } catch (RuntimeException e) {
-                    toInstances.drop(batch.size());
-                }
-            });
+            share();
             int stored = 0;
             for (List<AuditRecord> batch = retry.isEmpty() ? toStore.next() : retry; !batch.isEmpty(); batch = toStore.next()) {
                 if (!write(batch)) {
                     break;
                 }
                 stored += batch.size();
+                share(); // between store batches too: a long store backlog must not hold up the other instances' live view
             }
             return stored;
         } finally {
             flushing.set(false);
         }
+    }
+
+    private void share() {
+        toInstances.forEachBatch(batch -> {
+            try {
+                relay.share(batch);
+            } catch (RuntimeException e) {
+                toInstances.drop(batch.size());
+            }
+        });
     }
 
     /** @return false when the store is unreachable and the batch is kept for the next flush */
