@@ -27,10 +27,14 @@ import java.util.logging.Logger;
  * instance's {@code /ws/audit} watchers, and queues it for the store and, when there are other
  * instances ({@link AuditRelay#LOCAL} means none), for their watchers. {@link #flush} drains both
  * queues in batches on a background task, the relay's between the store's batches too, so
- * recording costs the caller a queue offer.
+ * recording costs the caller a queue offer while the store keeps up.
  *
- * <p>Overload and outages: each queue holds {@code herald.audit.queue-size} records; beyond that new
- * records are dropped and counted (a throttled warning says how many), never waited for. A batch
+ * <p>Overload and outages: each queue holds {@code herald.audit.queue-size} records. When the
+ * store's queue is full and the store is up, the recorder waits up to {@code herald.audit.max-wait}
+ * for room (back-pressure: publishers slow down to what the database writes rather than records
+ * being lost), and only then is the record dropped and counted (a throttled warning says how
+ * many). While the store is unreachable, and always for the other instances' queue, a record that
+ * finds its queue full is dropped and counted at once. A batch
  * the store cannot take because it is unreachable is kept and retried at the next flush while the
  * queue fills behind it; a batch the store refuses for another reason is dropped and counted.
  * Retention deletes records older than {@code herald.audit.max-age}, in batches, on one instance at
@@ -95,7 +99,10 @@ public class AuditTrail implements AuditLog {
         metrics.audited(event);
         try {
             AuditRecord record = AuditRecord.of(newId(), clock.instant().truncatedTo(ChronoUnit.MILLIS), instance, event);
-            toStore.offer(record);
+            // Back-pressure while the store keeps up at all: wait (bounded) for room rather than lose
+            // the record. During an outage the queue holds what it can and the rest is dropped at
+            // once: waiting would stall every recorder for as long as the outage lasts.
+            toStore.offer(record, storeUp && retry.isEmpty() ? settings.maxWait().toNanos() : 0);
             if (relay != AuditRelay.LOCAL) {
                 // Alone there is nobody to carry records to: queueing them only filled a queue that overflowed under load.
                 toInstances.offer(record);

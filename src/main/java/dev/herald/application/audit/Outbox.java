@@ -3,15 +3,17 @@ package dev.herald.application.audit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * A bounded queue of records drained in batches by a background task. When full, new records are
- * dropped and counted rather than waited for: the code that records must never block on a slow
- * store or broker, and an audit trail that loses records under overload (and says how many) is
- * better than a gateway that stalls.
+ * A bounded queue of records drained in batches by a background task. When full, a record is
+ * either dropped and counted at once ({@link #offer(AuditRecord)}: for the other instances' live
+ * view, which is best effort) or waits a bounded time for room ({@link #offer(AuditRecord, long)}:
+ * back-pressure on whoever records, so that a gateway recording faster than its database writes
+ * slows down instead of losing records), and is dropped and counted only after that.
  */
 final class Outbox {
 
@@ -36,6 +38,24 @@ final class Outbox {
         if (!queue.offer(record)) {
             drop(1);
         }
+    }
+
+    /**
+     * Queues the record, waiting up to {@code maxWaitNanos} for room when the queue is full; drops
+     * and counts it if there is still none (or the thread is interrupted, whose flag stays set).
+     */
+    void offer(AuditRecord record, long maxWaitNanos) {
+        if (queue.offer(record)) {
+            return;
+        }
+        try {
+            if (maxWaitNanos > 0 && queue.offer(record, maxWaitNanos, TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        drop(1);
     }
 
     void drop(long n) {

@@ -186,8 +186,10 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
      * @param queueSize     records waiting for the store (and, separately, for the other instances) before new ones are dropped
      * @param batchSize     records inserted per transaction, and deleted per retention statement
      * @param flushInterval how often queued records are written and sent to the other instances
+     * @param maxWait       how long a record waits for room in a full queue while the store is up (back-pressure
+     *                      on whoever records) before it is dropped; zero drops at once
      */
-    public record Audit(Duration maxAge, int queueSize, int batchSize, Duration flushInterval) {
+    public record Audit(Duration maxAge, int queueSize, int batchSize, Duration flushInterval, Duration maxWait) {
     }
 
     /**
@@ -372,7 +374,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.duration("herald.audit.max-age", "30d"),
                 s.integer("herald.audit.queue-size", 10_000, 1, 10_000_000),
                 s.integer("herald.audit.batch-size", 500, 1, 10_000),
-                positive(s, "herald.audit.flush-interval", "200ms"));
+                positive(s, "herald.audit.flush-interval", "200ms"),
+                s.duration("herald.audit.max-wait", "1s"));
         Sse sse = new Sse(positive(s, "herald.sse.heartbeat", "15s"), positive(s, "herald.sse.retry", "3s"));
         String logFormat = s.string("herald.log.format", "text");
         if (!logFormat.equals("text") && !logFormat.equals("json")) {

@@ -17,15 +17,20 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AuditTrailTest {
@@ -123,16 +128,51 @@ class AuditTrailTest {
         assertEquals(1, stored(AuditFilter.parse("disconnect", "alice", null, null)).size());
     }
 
+    private void recordAdmin(int n) {
+        herald.audit.record(AuditEvent.of(AuditType.ADMIN, AuditOutcome.OK).user("root").with("n", n));
+    }
+
     @Test
-    void recordingNeverBlocksAndCountsWhatAFullQueueDrops() {
-        for (int i = 0; i < 80; i++) {
-            herald.audit.record(AuditEvent.of(AuditType.ADMIN, AuditOutcome.OK).user("root").with("n", i));
+    void aRecorderThatFindsTheQueueFullWaitsForTheFlushInsteadOfDroppingItsRecord() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            recordAdmin(i);
+        }
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> recordAdmin(50));
+        assertThrows(TimeoutException.class, () -> waiting.get(100, TimeUnit.MILLISECONDS), "held while the queue is full");
+
+        herald.audit.flush(); // makes room
+        waiting.get(10, TimeUnit.SECONDS);
+        herald.audit.flush();
+
+        assertEquals(0, herald.audit.dropped());
+        assertEquals(51, herald.auditStore.size());
+    }
+
+    @Test
+    void aRecordThatFindsNoRoomWithinTheWaitIsDroppedAndCounted() {
+        try (ApplicationHarness impatient = new ApplicationHarness(new InMemoryBroker(), Clock.systemUTC(),
+                Map.of("herald.audit.queue-size", "50", "herald.audit.max-wait", "0"))) {
+            for (int i = 0; i < 80; i++) {
+                impatient.audit.record(AuditEvent.of(AuditType.ADMIN, AuditOutcome.OK).user("root").with("n", i));
+            }
+
+            assertEquals(50, impatient.audit.queued());
+            assertEquals(30, impatient.audit.dropped());
+            assertEquals(50, impatient.audit.flush());
+        }
+    }
+
+    @Test
+    void whileTheStoreIsDownAFullQueueDropsAtOnceInsteadOfStallingTheRecorders() {
+        herald.auditStore.down(true);
+        recordAdmin(0);
+        assertEquals(0, herald.audit.flush(), "the store is down");
+        for (int i = 1; i < 60; i++) {
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> recordAdmin(-1), "no wait during an outage");
         }
 
-        assertEquals(50, herald.audit.queued());
-        assertEquals(30, herald.audit.dropped());
-        assertEquals(50, herald.audit.flush());
-        assertEquals(0, herald.audit.queued());
+        assertEquals(51, herald.audit.queued(), "the batch kept for the retry and a full queue");
+        assertEquals(9, herald.audit.dropped());
     }
 
     @Test
