@@ -113,6 +113,11 @@ final class WebSocketConnection implements Connection, FrameWriter.Done {
         return writtenBytes - confirmed.get();
     }
 
+    /** What the outgoing queue holds, as a human reads it. */
+    String queued() {
+        return budget.describe();
+    }
+
     /** Whether frames go to the container's writer as pre-framed bytes (else through {@code sendText}). */
     boolean writesRawFrames() {
         return raw != null;
