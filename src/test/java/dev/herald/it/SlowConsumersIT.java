@@ -67,6 +67,14 @@ class SlowConsumersIT {
         PayaraProcess.with(workDir, SETTINGS, this::run);
     }
 
+    /** The server's count of connections closed with 4009, from {@code /metrics}. */
+    private static double slowConsumerCloses(Api api) {
+        String body = api.get(null, "metrics").body();
+        return body.lines().filter(l -> l.startsWith("herald_slow_consumer_closes_total "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1).trim())).findFirst()
+                .orElseThrow(() -> new AssertionError("no herald_slow_consumer_closes_total in /metrics"));
+    }
+
     private void run(PayaraProcess server) throws Exception {
         Api api = new Api(server.url());
         InstanceProbe probe = new InstanceProbe(api, admin);
@@ -119,6 +127,11 @@ class SlowConsumersIT {
                 ends.add(sample.readUntilClose());
             }
             assertTrue(ends.stream().anyMatch(c -> c == 4009 || c == 1006), "stalled clients end with 4009 or a reset: " + ends);
+            double slowCloses = slowConsumerCloses(api);
+            assertTrue(slowCloses >= subscribed - 1 - STALLED / 10.0,
+                    "the server closed (nearly) every subscribed stalled client as a slow consumer (4009): " + slowCloses);
+            assertTrue(server.log().contains("WebSocket frames are framed once per event and written to the Grizzly connection's write queue"),
+                    "on Payara, events go out pre-framed on the Grizzly connection, not through sendText");
             assertTrue(ends.stream().allMatch(c -> c == 4009 || c == 1006 || (c == 0 && idle > 0)), "ends: " + ends);
             System.out.printf("SlowConsumersIT: %d stalled + 1 reading client, %d events of ~1 KB published in %d ms;%n"
                     + "  server memory before connecting: %s%n  with %d connected: %s%n  after publishing: %s%n",

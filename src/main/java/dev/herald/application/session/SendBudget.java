@@ -26,6 +26,8 @@ public final class SendBudget {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong messages = new AtomicLong();
     private final Object drained = new Object();
+    /** Threads in {@link #awaitHalfEmpty}; changed only while holding {@link #drained}. */
+    private volatile int waiters;
 
     /** A budget in bytes only. */
     public SendBudget(long max) {
@@ -47,15 +49,25 @@ public final class SendBudget {
 
     /** Counts a frame about to be queued; false when that puts the queue over either limit (a slow consumer). */
     public boolean reserve(String frame) {
-        boolean bytesFit = pending.addAndGet(utf8Length(frame)) <= max;
+        return reserve(utf8Length(frame));
+    }
+
+    /** Counts a frame of {@code bytes} UTF-8 bytes about to be queued; false when that puts the queue over either limit. */
+    public boolean reserve(long bytes) {
+        boolean bytesFit = pending.addAndGet(bytes) <= max;
         return messages.incrementAndGet() <= maxMessages && bytesFit;
     }
 
     /** Counts a frame written or dropped; wakes the waiters once the queue is at most half full. */
     public void release(String frame) {
-        long bytes = pending.addAndGet(-utf8Length(frame));
-        long count = messages.decrementAndGet();
-        if (bytes <= max / 2 && count <= maxMessages / 2) {
+        release(utf8Length(frame), 1);
+    }
+
+    /** Counts {@code frames} frames of {@code bytes} UTF-8 bytes in all written or dropped. */
+    public void release(long bytes, int frames) {
+        long left = pending.addAndGet(-bytes);
+        long count = messages.addAndGet(-frames);
+        if (left <= max / 2 && count <= maxMessages / 2) {
             wake();
         }
     }
@@ -91,6 +103,12 @@ public final class SendBudget {
 
     /** Wakes every waiter, to look at the connection again (it closed). */
     public void wake() {
+        // Most connections never have a waiter (only replay waits): skip the monitor on every write.
+        // The waiter counts itself before reading the queue, a releaser reads the count after changing
+        // the queue, so one of the two sees the other.
+        if (waiters == 0) {
+            return;
+        }
         synchronized (drained) {
             drained.notifyAll();
         }
@@ -104,15 +122,20 @@ public final class SendBudget {
     public boolean awaitHalfEmpty(Duration timeout, BooleanSupplier open) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (drained) {
-            while (pending.get() > max / 2 || messages.get() > maxMessages / 2) {
-                if (!open.getAsBoolean()) {
-                    return false;
+            waiters++;
+            try {
+                while (pending.get() > max / 2 || messages.get() > maxMessages / 2) {
+                    if (!open.getAsBoolean()) {
+                        return false;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    TimeUnit.NANOSECONDS.timedWait(drained, left);
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(drained, left);
+            } finally {
+                waiters--;
             }
         }
         return open.getAsBoolean();

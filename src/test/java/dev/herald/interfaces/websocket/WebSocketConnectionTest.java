@@ -89,6 +89,8 @@ class WebSocketConnectionTest {
                         }
                         case "getId" -> "s1";
                         case "getUserProperties" -> properties;
+                        case "getNegotiatedExtensions" -> List.of();
+                        case "isSecure" -> false;
                         case "close" -> {
                             synchronized (this) {
                                 closed = (CloseReason) args[0];
@@ -243,5 +245,154 @@ class WebSocketConnectionTest {
         assertEquals(null, socket.closed);
         assertEquals(100, socket.written().size());
         assertTrue(connection.unconfirmed() <= 250, "unconfirmed " + connection.unconfirmed());
+    }
+
+    /** A container's raw writer: records each write's bytes; completes at once, or when the test says. */
+    private static final class FakeWriter implements FrameWriter {
+        final List<byte[]> writes = new ArrayList<>();
+        boolean completeImmediately;
+        int pending;
+        FrameWriter.Done done;
+
+        FrameWriter.Factory factory() {
+            return (session, connectionDone) -> {
+                this.done = connectionDone;
+                return this;
+            };
+        }
+
+        @Override
+        public void write(ByteBuffer frames) {
+            byte[] copy = new byte[frames.remaining()];
+            frames.duplicate().get(copy);
+            synchronized (this) {
+                writes.add(copy);
+                if (!completeImmediately) {
+                    pending++;
+                    return;
+                }
+            }
+            done.written();
+        }
+
+        void completeOne() {
+            synchronized (this) {
+                pending--;
+            }
+            done.written();
+        }
+
+        /** Every text frame written so far, decoded (RFC 6455 5.2, unmasked). */
+        synchronized List<String> texts() {
+            List<String> texts = new ArrayList<>();
+            for (byte[] write : writes) {
+                ByteBuffer in = ByteBuffer.wrap(write);
+                while (in.hasRemaining()) {
+                    assertEquals((byte) 0x81, in.get(), "FIN and text opcode");
+                    int length = in.get() & 0x7F;
+                    if (length == 126) {
+                        length = in.getShort() & 0xFFFF;
+                    } else if (length == 127) {
+                        length = (int) in.getLong();
+                    }
+                    byte[] payload = new byte[length];
+                    in.get(payload);
+                    texts.add(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return texts;
+        }
+    }
+
+    @Test
+    void withARawWriterEachFrameGoesOutPreFramedAndInOrder() {
+        FakeSocket socket = new FakeSocket();
+        FakeWriter writer = new FakeWriter();
+        writer.completeImmediately = true;
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1 << 20, Long.MAX_VALUE, writer.factory());
+
+        List<String> frames = IntStream.range(0, 5_000).mapToObj(i -> "{\"seq\":" + i + ",\"text\":\"é" + "x".repeat(i % 300) + "\"}").toList();
+        frames.forEach(connection::send);
+
+        assertTrue(connection.writesRawFrames());
+        assertEquals(frames, writer.texts());
+        assertEquals(List.of(), socket.written(), "nothing went through sendText");
+    }
+
+    @Test
+    void aClientThatIsBehindGetsItsWaitingFramesInOneWrite() {
+        FakeSocket socket = new FakeSocket();
+        FakeWriter writer = new FakeWriter();
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1 << 20, Long.MAX_VALUE, writer.factory());
+
+        for (int i = 0; i < 5; i++) {
+            connection.send("f" + i);
+        }
+        assertEquals(1, writer.writes.size(), "one write in flight");
+        writer.completeOne();
+
+        assertEquals(2, writer.writes.size(), "the four that waited went out together");
+        assertEquals(List.of("f0", "f1", "f2", "f3", "f4"), writer.texts());
+        writer.completeOne();
+        assertTrue(connection.queued().startsWith("0 frames, 0 bytes"), "every frame of the joined write released: " + connection.queued());
+    }
+
+    @Test
+    void onTheRawPathAConsumerThatStopsReadingIsClosedAsSlow() {
+        FakeSocket socket = new FakeSocket();
+        FakeWriter writer = new FakeWriter(); // never completes: the client stopped reading
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 10_000, Long.MAX_VALUE, writer.factory());
+
+        for (int i = 0; i < 200; i++) {
+            connection.send("x".repeat(100));
+        }
+
+        assertEquals(CloseCode.SLOW_CONSUMER.code(), socket.closed.getCloseCode().getCode());
+        assertEquals(1, writer.writes.size(), "one write in flight, the rest queued until the close");
+    }
+
+    @Test
+    void onTheRawPathAClientThatNeverAnswersPingsIsClosedAsSlow() {
+        FakeSocket socket = new FakeSocket();
+        FakeWriter writer = new FakeWriter();
+        writer.completeImmediately = true;
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1_000, 1_000, writer.factory());
+        String frame = "x".repeat(100);
+
+        for (int i = 0; i < 20 && socket.closed == null; i++) {
+            connection.send(frame);
+        }
+
+        assertEquals(CloseCode.SLOW_CONSUMER.code(), socket.closed.getCloseCode().getCode());
+        assertEquals(11, writer.texts().size(), "closed at the first send past 1,000 unconfirmed bytes");
+        assertFalse(socket.pings.isEmpty(), "it asked the client to confirm what it read");
+    }
+
+    @Test
+    void aFailedRawWriteClosesTheConnection() {
+        FakeSocket socket = new FakeSocket();
+        FakeWriter writer = new FakeWriter();
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1 << 20, Long.MAX_VALUE, writer.factory());
+
+        connection.send("a");
+        connection.send("b");
+        writer.done.failed(new IOException("connection reset"));
+
+        assertFalse(connection.isOpen());
+        assertEquals(1011, socket.closed.getCloseCode().getCode());
+        connection.send("c");
+        assertEquals(List.of("a"), writer.texts(), "nothing is written after the failure");
+    }
+
+    @Test
+    void aSessionThatIsNotTyrusFallsBackToSendText() {
+        FakeSocket socket = new FakeSocket();
+        socket.completeImmediately = true;
+        WebSocketConnection connection = new WebSocketConnection(socket.session(), 1 << 20);
+
+        connection.send("plain");
+
+        assertFalse(connection.writesRawFrames());
+        assertEquals(List.of("plain"), socket.written());
     }
 }
