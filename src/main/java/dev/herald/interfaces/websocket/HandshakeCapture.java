@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * request headers only during the handshake. Tyrus 2 gives every handshake its own copy of the
  * properties (eclipse-ee4j/tyrus#776), so concurrent handshakes cannot see each other's header.
  *
- * <p>Hands every connection the same endpoint instance. The endpoints hold nothing of their own
+ * <p>Hands every connection to a client endpoint ({@link ChannelEndpoint}, {@link MultiplexEndpoint})
+ * the same instance. These endpoints hold nothing of their own
  * (the {@link dev.herald.application.session.ClientSession} rides in the session's user
  * properties), and letting the container create one per connection through CDI cost a Weld
  * injection target, a creational context and injection points per connection, kept until it
@@ -40,8 +41,15 @@ public class HandshakeCapture extends ServerEndpointConfig.Configurator {
         }
     }
 
+    /**
+     * The shared instance of a client endpoint; any other endpoint that uses this configurator (the
+     * audit stream's) is created by the container as before.
+     */
     @Override
     public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+        if (endpointClass != ChannelEndpoint.class && endpointClass != MultiplexEndpoint.class) {
+            return containerInstance(endpointClass);
+        }
         Object endpoint = endpoints.get(endpointClass);
         if (endpoint == null) {
             endpoint = endpoints.computeIfAbsent(endpointClass, this::create);
@@ -50,13 +58,12 @@ public class HandshakeCapture extends ServerEndpointConfig.Configurator {
     }
 
     private Object create(Class<?> endpointClass) {
-        if (endpointClass == ChannelEndpoint.class) {
-            return new ChannelEndpoint(sessions());
-        }
-        if (endpointClass == MultiplexEndpoint.class) {
-            return new MultiplexEndpoint(sessions());
-        }
-        throw new IllegalArgumentException(endpointClass.getName() + " is not one of Herald's client endpoints");
+        return endpointClass == ChannelEndpoint.class ? new ChannelEndpoint(sessions()) : new MultiplexEndpoint(sessions());
+    }
+
+    /** A new instance from the container's own configurator (CDI-aware on Payara); a seam for tests, which run without one. */
+    <T> T containerInstance(Class<T> endpointClass) throws InstantiationException {
+        return super.getEndpointInstance(endpointClass);
     }
 
     /** The application's {@link WebSocketSessions}; a seam for tests, which run without CDI. */
