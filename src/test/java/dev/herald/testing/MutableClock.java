@@ -19,6 +19,11 @@ public class MutableClock extends Clock {
         now = now.plus(d);
     }
 
+    /** Sets the time outright. */
+    public void set(Instant instant) {
+        now = instant;
+    }
+
     @Override
     public Instant instant() {
         return now;

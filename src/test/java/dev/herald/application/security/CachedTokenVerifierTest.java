@@ -1,12 +1,10 @@
 package dev.herald.application.security;
 
+import dev.herald.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,26 +20,6 @@ class CachedTokenVerifierTest {
 
     private static final Duration SKEW = Duration.ofSeconds(30);
     private static final Instant START = Instant.parse("2026-11-22T12:00:00Z");
-
-    /** A clock the test moves by hand. */
-    private static final class ManualClock extends Clock {
-        Instant now = START;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     /** Accepts tokens named in {@code valid} (with their expiry) and counts every call. */
     private static final class CountingVerifier implements TokenVerifier {
@@ -59,7 +37,7 @@ class CachedTokenVerifierTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock(START);
     private final CountingVerifier inner = new CountingVerifier();
 
     private CachedTokenVerifier cache(int entries) {
@@ -95,7 +73,7 @@ class CachedTokenVerifierTest {
         CachedTokenVerifier verifier = cache(10);
         verifier.verify("a");
 
-        clock.now = START.plus(Duration.ofMinutes(1));
+        clock.set(START.plus(Duration.ofMinutes(1)));
         verifier.verify("a");
 
         assertEquals(2, inner.calls);
@@ -109,7 +87,7 @@ class CachedTokenVerifierTest {
         verifier.verify("a");
         assertEquals(exp.plus(SKEW), verifier.rememberedUntil("a"));
 
-        clock.now = exp.plus(SKEW);
+        clock.set(exp.plus(SKEW));
         inner.valid.remove("a"); // the real verifier would now refuse it as expired
         assertThrows(InvalidTokenException.class, () -> verifier.verify("a"));
         assertEquals(2, inner.calls);
@@ -125,7 +103,7 @@ class CachedTokenVerifierTest {
         verifier.verify("short");
         verifier.verify("b");
 
-        clock.now = START.plus(SKEW).plus(Duration.ofSeconds(2)); // "short" has run out
+        clock.set(START.plus(SKEW).plus(Duration.ofSeconds(2))); // "short" has run out
         verifier.verify("c");
         assertEquals(2, verifier.size(), "the expired entry made room");
 
