@@ -11,6 +11,7 @@ import dev.herald.bench.server.ServerUnderTest;
 import dev.herald.bench.system.CpuWindow;
 import dev.herald.bench.system.JvmMemory;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +32,8 @@ public final class PublishScenario implements Scenario {
 
     static final double SINGLE_LIMIT = 5_000;
     static final double BATCH_LIMIT = 30_000;
+    /** Issue 6: p99 publish latency at most 20 ms at half the single-publish rate. */
+    static final double HALF_LOAD_P99_LIMIT_MS = 20;
     static final String BATCH_UNAVAILABLE = "endpoint not available (404)";
 
     @Override
@@ -56,6 +59,8 @@ public final class PublishScenario implements Scenario {
             } else {
                 report.add(Check.atLeast(result.name(), "durable batch publishing >= 30,000 events/s", result.number("batch_events_per_s"), BATCH_LIMIT, "events/s"));
             }
+            report.add(Check.atMost(result.name(), "p99 single-publish round trip <= 20 ms at half the single-publish rate",
+                    result.number("half_load_http_p99_ms"), HALF_LOAD_P99_LIMIT_MS, "ms"));
             report.add(new Check(result.name(), "every answered publish is stored", result.figures().get("events_missing_from_store") + " missing",
                     result.number("events_missing_from_store") == 0));
         }
@@ -91,6 +96,7 @@ public final class PublishScenario implements Scenario {
             result.put("single_http_p50_ms", http.p50Ms());
             result.put("single_http_p99_ms", http.p99Ms());
             result.chart(publisher.roundTrips().snapshot());
+            measureHalfLoad(result, server, publisher, channels, singles / wall / 2, seconds);
 
             measureBatches(result, server, publisher, channels, seconds, batchSize, batchConcurrency);
             checkStored(result, publisher, channels, server.replays());
@@ -98,6 +104,34 @@ public final class PublishScenario implements Scenario {
             Targets.addServerCounters(result, server);
         }
         return result;
+    }
+
+    /**
+     * Single publishes at a fixed {@code rate} (open loop: each is sent at its due time, whatever
+     * the answers before it) for {@code seconds}: the round trip a backend sees when the server is
+     * not saturated.
+     */
+    private static void measureHalfLoad(TargetResult result, ServerUnderTest server, HttpPublisher publisher, List<String> channels,
+                                        double rate, int seconds) throws InterruptedException {
+        if (!(rate > 0)) {
+            return;
+        }
+        BenchContext.log(server.name() + ": single publishes at half that rate, " + Math.round(rate) + "/s, " + seconds + " s");
+        publisher.roundTrips().reset();
+        long failedBefore = publisher.failed();
+        CpuWindow cpu = CpuWindow.start(server.pid(), server::helperPids);
+        long sent = publisher.publishAtRate(channels, rate, Duration.ofSeconds(seconds));
+        CpuWindow.Usage usage = cpu.stop();
+        LatencySummary http = LatencySummary.of(publisher.roundTrips().snapshot());
+        result.put("half_load_rate", rate);
+        result.put("half_load_publishes", sent);
+        result.put("half_load_failures", publisher.failed() - failedBefore);
+        result.put("half_load_publisher_max_lag_ms", publisher.lastMaxLagNanos() / 1e6);
+        result.put("half_load_http_p50_ms", http.p50Ms());
+        result.put("half_load_http_p99_ms", http.p99Ms());
+        result.put("half_load_http_max_ms", http.maxMs());
+        result.put("half_load_server_core_share", usage.serverSeconds() / Math.max(1e-9, usage.wallSeconds()));
+        result.put("half_load_disturbed", usage.disturbed());
     }
 
     /** Single publishes as fast as {@code concurrency} in flight allows, for {@code seconds}; returns the wall time. */
