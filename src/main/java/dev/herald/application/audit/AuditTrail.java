@@ -105,7 +105,7 @@ public class AuditTrail implements AuditLog {
             toStore.offer(record, storeUp && retry.isEmpty() ? settings.maxWait().toNanos() : 0);
             if (relay != AuditRelay.LOCAL) {
                 // Alone there is nobody to carry records to: queueing them only filled a queue that overflowed under load.
-                toInstances.offer(record);
+                toInstances.offer(record, 0);
             }
             show(record);
         } catch (RuntimeException e) {

@@ -9,11 +9,11 @@ import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
- * A bounded queue of records drained in batches by a background task. When full, a record is
- * either dropped and counted at once ({@link #offer(AuditRecord)}: for the other instances' live
- * view, which is best effort) or waits a bounded time for room ({@link #offer(AuditRecord, long)}:
- * back-pressure on whoever records, so that a gateway recording faster than its database writes
- * slows down instead of losing records), and is dropped and counted only after that.
+ * A bounded queue of records drained in batches by a background task. When full, a record waits a
+ * bounded time for room ({@link #offer}: back-pressure on whoever records, so that a gateway
+ * recording faster than its database writes slows down instead of losing records; no wait at all
+ * for the other instances' live view, which is best effort), and is dropped and counted only after
+ * that.
  */
 final class Outbox {
 
@@ -33,16 +33,10 @@ final class Outbox {
         this.batchSize = batchSize;
     }
 
-    /** Queues the record, or drops and counts it when the queue is full; never blocks. */
-    void offer(AuditRecord record) {
-        if (!queue.offer(record)) {
-            drop(1);
-        }
-    }
-
     /**
-     * Queues the record, waiting up to {@code maxWaitNanos} for room when the queue is full; drops
-     * and counts it if there is still none (or the thread is interrupted, whose flag stays set).
+     * Queues the record, waiting up to {@code maxWaitNanos} for room when the queue is full (zero:
+     * not at all); drops and counts it if there is still none (or the thread is interrupted, whose
+     * flag stays set).
      */
     void offer(AuditRecord record, long maxWaitNanos) {
         if (queue.offer(record)) {
