@@ -2,12 +2,14 @@ package dev.herald.it;
 
 import jakarta.json.JsonObject;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,17 @@ public final class Api {
             request.header("Authorization", "Bearer " + token);
         }
         return send(request.build());
+    }
+
+    /** {@code POST /api/channels/{channel}/events} with a chunked body: no Content-Length. */
+    public HttpResponse<String> publishChunked(String token, String channel, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(base.resolve("api/channels/" + channel + "/events"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)))
+                .build());
     }
 
     /** {@code POST /api/events} with a JSON body. */

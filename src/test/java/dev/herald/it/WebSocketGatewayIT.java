@@ -529,6 +529,21 @@ class WebSocketGatewayIT {
     }
 
     @Test
+    void aChunkedPublishIsReadToItsEndAndRefusedPastTheLimit() {
+        String channel = freshChannel("diagnosis");
+        String publisher = Jwts.user("bot").publish("diagnosis:*").channels("diagnosis:*").sign();
+        HttpResponse<String> tooLarge = api.publishChunked(publisher, channel, "{\"type\":\"x\",\"data\":\"" + "y".repeat(70 * 1024) + "\"}");
+        assertEquals(413, tooLarge.statusCode(), tooLarge.body());
+        assertEquals("payload_too_large", parse(tooLarge.body()).getString("code"));
+
+        HttpResponse<String> published = api.publishChunked(publisher, channel, "{\"type\":\"x\",\"data\":\"" + "y".repeat(20 * 1024) + "\"}");
+        assertEquals(201, published.statusCode(), published.body());
+        assertEquals(1, parse(published.body()).getInt("seq"));
+        JsonObject history = api.history(publisher, channel, 0);
+        assertEquals(20 * 1024, history.getJsonArray("events").getJsonObject(0).getString("data").length());
+    }
+
+    @Test
     void aBatchIsCommittedWholeAndDeliveredInItsOrderOnEveryChannel() throws Exception {
         String first = freshChannel("diagnosis");
         String second = freshChannel("diagnosis");

@@ -62,7 +62,7 @@ public class ChannelEventsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@PathParam("channel") String channelText, @Context HttpHeaders headers, InputStream body) throws IOException {
         PublishRequests.Answer answer = requests.single(channelText, headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), headers.getHeaderString(PublishRequests.IDEMPOTENCY_KEY), body);
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), headers.getHeaderString(PublishRequests.IDEMPOTENCY_KEY), body, headers.getLength());
         return Response.status(answer.status()).location(URI.create(answer.location()))
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(answer.json())

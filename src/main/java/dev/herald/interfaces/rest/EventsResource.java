@@ -31,7 +31,7 @@ public class EventsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response publish(@Context HttpHeaders headers, InputStream body) throws IOException {
         PublishRequests.Answer answer = requests.batch(headers.getHeaderString(HttpHeaders.AUTHORIZATION),
-                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body);
+                headers.getHeaderString(HttpHeaders.CONTENT_TYPE), body, headers.getLength());
         return Response.ok(answer.json(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 }

@@ -54,9 +54,10 @@ public class PublishFilter extends HttpFilter {
         PublishRequests.Answer answer;
         try {
             answer = batch
-                    ? requests.batch(request.getHeader("Authorization"), request.getContentType(), request.getInputStream())
+                    ? requests.batch(request.getHeader("Authorization"), request.getContentType(), request.getInputStream(),
+                            request.getContentLengthLong())
                     : requests.single(single.group(1), request.getHeader("Authorization"), request.getContentType(),
-                            request.getHeader(PublishRequests.IDEMPOTENCY_KEY), request.getInputStream());
+                            request.getHeader(PublishRequests.IDEMPOTENCY_KEY), request.getInputStream(), request.getContentLengthLong());
         } catch (HeraldException e) {
             Problems.write(response, e.code(), e.getMessage());
             return;

@@ -51,14 +51,14 @@ public class PublishRequests {
     record Answer(int status, String location, String json) {
     }
 
-    /** One event to one channel; the headers as sent (null when absent). */
-    Answer single(String channelText, String authorization, String contentType, String idempotencyKey, InputStream body)
+    /** One event to one channel; the headers as sent (null when absent), the body's declared length (-1 when absent). */
+    Answer single(String channelText, String authorization, String contentType, String idempotencyKey, InputStream body, long length)
             throws IOException {
         Principal principal = auth.principal(authorization);
         ChannelName channel = ChannelEventsResource.channel(channelText);
         EventBodies.requireJson(contentType);
         IdempotencyKey key = EventBodies.key(idempotencyKey, IDEMPOTENCY_KEY + ": ");
-        EventDraft draft = EventBodies.draft(EventBodies.object(body, config.limits().maxFrameSize()), "");
+        EventDraft draft = EventBodies.draft(EventBodies.object(body, length, config.limits().maxFrameSize()), "");
         EventStore.Appended result = key == null
                 ? EventStore.Appended.of(publishing.publish(principal, channel, draft, PublishService.Origin.HTTP))
                 : publishing.publishAll(principal, List.of(new EventStore.Append(channel, draft, key)), PublishService.Origin.HTTP).get(0);
@@ -68,10 +68,10 @@ public class PublishRequests {
     }
 
     /** A batch over any channels, in one transaction (docs/protocol.md, section 15). */
-    Answer batch(String authorization, String contentType, InputStream body) throws IOException {
+    Answer batch(String authorization, String contentType, InputStream body, long length) throws IOException {
         Principal principal = auth.principal(authorization);
         EventBodies.requireJson(contentType);
-        JsonObject request = EventBodies.object(body, config.batches().maxBytes());
+        JsonObject request = EventBodies.object(body, length, config.batches().maxBytes());
         if (!(request.get("events") instanceof JsonArray events)) {
             throw new HeraldException(request.containsKey("events") ? ErrorCode.INVALID_FIELD : ErrorCode.MISSING_FIELD,
                     "'events' must be an array of events");
