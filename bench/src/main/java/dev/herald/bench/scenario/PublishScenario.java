@@ -109,14 +109,19 @@ public final class PublishScenario implements Scenario {
     /**
      * Single publishes at a fixed {@code rate} (open loop: each is sent at its due time, whatever
      * the answers before it) for {@code seconds}: the round trip a backend sees when the server is
-     * not saturated.
+     * not saturated. The phase starts with an unmeasured lead-in at the same rate: the saturated
+     * phase before it leaves the server with a backlog (queued audit records that PostgreSQL, on the
+     * server's core, is still inserting), which is the end of a burst, not steady half load.
      */
     private static void measureHalfLoad(TargetResult result, ServerUnderTest server, HttpPublisher publisher, List<String> channels,
                                         double rate, int seconds) throws InterruptedException {
         if (!(rate > 0)) {
             return;
         }
-        BenchContext.log(server.name() + ": single publishes at half that rate, " + Math.round(rate) + "/s, " + seconds + " s");
+        int leadIn = Math.max(5, seconds / 6);
+        BenchContext.log(server.name() + ": single publishes at half that rate, " + Math.round(rate) + "/s, " + leadIn + " s lead-in, then "
+                + seconds + " s measured");
+        publisher.publishAtRate(channels, rate, Duration.ofSeconds(leadIn));
         publisher.roundTrips().reset();
         long failedBefore = publisher.failed();
         CpuWindow cpu = CpuWindow.start(server.pid(), server::helperPids);
@@ -131,6 +136,7 @@ public final class PublishScenario implements Scenario {
         result.put("half_load_http_p99_ms", http.p99Ms());
         result.put("half_load_http_max_ms", http.maxMs());
         result.put("half_load_server_core_share", usage.serverSeconds() / Math.max(1e-9, usage.wallSeconds()));
+        result.put("half_load_helpers_core_share", usage.helperSeconds() / Math.max(1e-9, usage.wallSeconds()));
         result.put("half_load_disturbed", usage.disturbed());
     }
 
