@@ -196,6 +196,8 @@ public final class PublishScenario implements Scenario {
         result.put("batch_failures", failures.get());
         result.put("batch_events_per_s", events.get() / wall);
         result.put("server_cpu_us_per_batched_event", events.get() == 0 ? Double.NaN : usage.serverSeconds() * 1e6 / events.get());
+        result.put("batch_server_core_share", usage.serverSeconds() / Math.max(1e-9, usage.wallSeconds()));
+        result.put("batch_helpers_core_share", usage.helperSeconds() / Math.max(1e-9, usage.wallSeconds()));
         result.put("batch_disturbed", usage.disturbed());
     }
 
