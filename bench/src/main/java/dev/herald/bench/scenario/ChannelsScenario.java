@@ -38,13 +38,15 @@ public final class ChannelsScenario implements Scenario {
         int channels = options.integer("channels", 1_000, 50);
         double rate = options.decimal("rate", 1_000, 100);
         int seconds = options.integer("seconds", 60, 10);
+        // Longer than the default to measure with HotSpot done compiling (JIT was 11% of the server's CPU in a profile).
+        int warmUp = options.integer("warmup-seconds", warmUpSeconds(seconds), warmUpSeconds(seconds));
         RunReport report = context.newReport();
         List<TargetResult> results = Targets.measureEach(context, report,
                 Targets.chosen(context, Targets.RAW + "," + Targets.HERALD_MEMORY + "," + Targets.HERALD_REDIS_POSTGRES),
                 server -> {
                     try (LiveDelivery fleet = new LiveDelivery(context, server, connections, LiveDelivery.channelNames(context, "c", channels),
                             publishConcurrency(context))) {
-                        return measureSteady(fleet, rate, seconds, warmUpSeconds(seconds));
+                        return measureSteady(fleet, rate, seconds, warmUp);
                     }
                 });
         for (TargetResult result : results) {
