@@ -51,7 +51,7 @@ class BackendsTest {
     }
 
     private static HeraldConfig.Broker settings(String redisUrl, boolean cluster) {
-        return new HeraldConfig.Broker(Optional.ofNullable(redisUrl), cluster, Duration.ofSeconds(2), Duration.ofMillis(500));
+        return new HeraldConfig.Broker(Optional.ofNullable(redisUrl), cluster, Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofMillis(50));
     }
 
     @Test

@@ -124,9 +124,11 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
      * @param redisCluster      use Redis Cluster with sharded pub/sub (SSUBSCRIBE/SPUBLISH)
      * @param headCheckInterval how often every active channel's stored head is compared with what was delivered
      * @param pollInterval      how often the store is polled instead while the broker is disconnected
+     * @param reorderWindow     how long an event that arrives ahead of its predecessor waits for it
+     *                          before the missing events are read from the store; zero reads at once
      */
     public record Broker(Optional<String> redisUrl, boolean redisCluster, Duration headCheckInterval,
-                         Duration pollInterval) {
+                         Duration pollInterval, Duration reorderWindow) {
     }
 
     /**
@@ -346,7 +348,8 @@ public record HeraldConfig(Jwt jwt, Connection connection, Limits limits, Replay
                 s.string("herald.redis.url"),
                 s.bool("herald.redis.cluster", false),
                 positive(s, "herald.broker.head-check-interval", "2s"),
-                positive(s, "herald.broker.poll-interval", "500ms"));
+                positive(s, "herald.broker.poll-interval", "500ms"),
+                s.duration("herald.broker.reorder-window", "50ms"));
         Duration refresh = positive(s, "herald.presence.refresh-interval", "10s");
         Duration ttl = s.duration("herald.presence.ttl", "30s");
         if (ttl.compareTo(refresh.multipliedBy(2)) < 0) {

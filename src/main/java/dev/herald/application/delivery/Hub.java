@@ -18,7 +18,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,10 +32,14 @@ import java.util.logging.Logger;
  * This instance's subscribers, by channel, and the fan-out of broker events to them.
  *
  * <p>Per channel the hub remembers the last sequence it delivered. An event from the broker that is
- * already delivered is dropped; one that arrives ahead of the next expected sequence is held while
- * the missing events are read from the store, so local subscribers see 1, 2, 3 ... exactly once
- * however the broker orders or loses messages. Each event is encoded once and the same text is
- * queued on every subscriber's connection; queuing never blocks.
+ * already delivered is dropped. One that arrives ahead of the next expected sequence waits up to
+ * {@code herald.broker.reorder-window} for the events before it: publishers hand their events to
+ * the broker after the commit, each on its own thread and instance, so the next one is usually a
+ * moment behind, and delivering it when it comes costs no store read and does not hold up the
+ * broker's thread. Whatever is still missing when the window ends (a lost broker message) is read
+ * from the store. So local subscribers see 1, 2, 3 ... exactly once however the broker orders or
+ * loses messages. Each event is encoded once and the same text is queued on every subscriber's
+ * connection; queuing never blocks.
  *
  * <p>The broker subscription of a channel exists exactly while it has local subscribers.
  */
@@ -38,6 +47,8 @@ import java.util.logging.Logger;
 public class Hub {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+    /** Events held per channel for their predecessors; one more and the gap is read from the store at once. */
+    static final int MAX_EARLY = 256;
 
     private final ConcurrentHashMap<ChannelName, Group> groups = new ConcurrentHashMap<>();
     private Broker broker;
@@ -45,6 +56,9 @@ public class Hub {
     private int pageSize;
     private int recentEvents;
     private HeraldMetrics metrics = new HeraldMetrics();
+    private long reorderWindowNanos;
+    private ScheduledExecutorService scheduler;
+    private Executor executor;
 
     protected Hub() {
         // for CDI proxies
@@ -56,6 +70,18 @@ public class Hub {
         this.store = store;
         this.pageSize = config.replay().pageSize();
         this.recentEvents = config.replay().recentEvents();
+        this.reorderWindowNanos = config.broker().reorderWindow().toNanos();
+    }
+
+    /**
+     * Where an early event's wait is timed and the store read after it runs (off the scheduler's
+     * thread, which other periodic work shares). Until this is called (a hub built by hand), or
+     * with a zero window, a gap is read from the store as soon as it is seen.
+     */
+    @Inject
+    public void waitOn(ScheduledExecutorService scheduler, Executor executor) {
+        this.scheduler = scheduler;
+        this.executor = executor;
     }
 
     /** Where deliveries, catch-ups and gap repairs are counted; a private set until CDI injects the shared one. */
@@ -103,9 +129,11 @@ public class Hub {
             try {
                 // Checked again under the lock: an event committed a moment ago is usually being
                 // fanned out right now, and is no gap once that fan-out let go of the lock.
-                if (group.started && !group.removed && head.getValue().value() > group.delivered) {
+                // A channel whose early events are waiting for their predecessors is settled when its window ends.
+                if (group.started && !group.removed && !group.settling && head.getValue().value() > group.delivered) {
                     behind++;
                     repairGap(group, head.getValue().value() + 1);
+                    deliverEarly(group);
                 }
             } finally {
                 group.lock.unlock();
@@ -250,7 +278,7 @@ public class Hub {
         return entries;
     }
 
-    /** Broker listener: delivers in sequence order, repairing gaps from the store. */
+    /** Broker listener: delivers in sequence order, waiting for late predecessors and repairing gaps from the store. */
     void onEvent(Event event) {
         Group group = groups.get(event.channel());
         if (group == null) {
@@ -263,16 +291,108 @@ public class Hub {
                 return;
             }
             if (seq > group.delivered + 1) {
+                if (holdEarly(group, event)) {
+                    return;
+                }
                 repairGap(group, seq);
             }
             if (seq == group.delivered + 1) {
                 fanOut(group, event);
             }
+            deliverEarly(group);
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "delivery on " + event.channel() + " failed at " + seq, e);
         } finally {
             group.lock.unlock();
         }
+    }
+
+    /**
+     * Keeps an event that came ahead of its predecessor until they arrive or the reorder window
+     * ends. Caller holds the group's lock.
+     *
+     * @return false when it cannot wait (no window, or the channel already holds its most) and the gap must be read now
+     */
+    private boolean holdEarly(Group group, Event event) {
+        if (scheduler == null || reorderWindowNanos == 0) {
+            return false;
+        }
+        if (group.early == null) {
+            group.early = new TreeMap<>();
+        }
+        if (group.early.size() >= MAX_EARLY && !group.early.containsKey(event.seq().value())) {
+            return false;
+        }
+        group.early.put(event.seq().value(), event);
+        if (!group.settling) {
+            try {
+                scheduler.schedule(() -> settleLater(group), reorderWindowNanos, TimeUnit.NANOSECONDS);
+                group.settling = true;
+            } catch (RejectedExecutionException e) {
+                // Shutting down: take the event back and let the caller read the gap at once.
+                group.early.remove(event.seq().value());
+                return false;
+            }
+        }
+        metrics.heldForOrder();
+        return true;
+    }
+
+    /** The reorder window of a channel's early events has ended: read what is still missing, off the scheduler's thread. */
+    private void settleLater(Group group) {
+        try {
+            executor.execute(() -> settle(group));
+        } catch (RejectedExecutionException e) {
+            settle(group);
+        }
+    }
+
+    void settle(Group group) {
+        group.lock.lock();
+        try {
+            group.settling = false;
+            if (group.early == null || group.early.isEmpty()) {
+                return;
+            }
+            if (!group.started || group.removed) {
+                group.early = null;
+                return;
+            }
+            long first = group.early.firstKey();
+            if (first > group.delivered + 1) {
+                repairGap(group, first);
+            }
+            deliverEarly(group);
+            if (group.early != null && !group.early.isEmpty()) {
+                // Events after a new gap, which came while this one was open: they get a window of their own.
+                scheduler.schedule(() -> settleLater(group), reorderWindowNanos, TimeUnit.NANOSECONDS);
+                group.settling = true;
+            }
+        } catch (RuntimeException e) {
+            // The store may be down: the early events stay for the head check, or the next early event's window.
+            LOG.log(Level.WARNING, "reading the gap of " + group.channel + " after " + group.delivered + " failed", e);
+        } finally {
+            group.lock.unlock();
+        }
+    }
+
+    /** Delivers the held events that are now next in sequence and forgets those already delivered. Caller holds the lock. */
+    private void deliverEarly(Group group) {
+        TreeMap<Long, Event> early = group.early;
+        if (early == null) {
+            return;
+        }
+        while (!early.isEmpty()) {
+            long first = early.firstKey();
+            if (first > group.delivered + 1) {
+                return;
+            }
+            Event next = early.pollFirstEntry().getValue();
+            if (first == group.delivered + 1) {
+                fanOut(group, next);
+            }
+        }
+        group.early = null;
     }
 
     private void repairGap(Group group, long upTo) {
@@ -336,6 +456,10 @@ public class Hub {
         private boolean started;
         private boolean removed;
         private final RecentEvents recent;
+        /** Events that came ahead of the next expected one, by sequence; null while there are none. */
+        private TreeMap<Long, Event> early;
+        /** Whether the end of the early events' reorder window is scheduled. */
+        private boolean settling;
 
         Group(ChannelName channel, int recentEvents) {
             this.channel = channel;

@@ -29,6 +29,7 @@ public class HeraldMetrics {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder replayed = new LongAdder();
     private final LongAdder gapsRepaired = new LongAdder();
+    private final LongAdder heldForOrder = new LongAdder();
     private final LongAdder slowConsumerCloses = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LatencyHistogram latency = new LatencyHistogram();
@@ -101,6 +102,15 @@ public class HeraldMetrics {
     /** The hub found a channel behind (an event ahead of the next expected one, or a stored head) and read the rest from the store. */
     public void gapRepaired() {
         gapsRepaired.increment();
+    }
+
+    /** An event came from the broker ahead of its predecessor and waits for it. */
+    public void heldForOrder() {
+        heldForOrder.increment();
+    }
+
+    public long heldForOrderCount() {
+        return heldForOrder.sum();
     }
 
     public long publishedCount(Source source) {

@@ -158,6 +158,8 @@ public class InstanceMonitor {
                         metrics.replayed())
                 .counter("herald_gaps_repaired_total", "Times a channel was found behind its stored head and the missing events were read from the store.",
                         metrics.gapsRepaired())
+                .counter("herald_events_held_for_order_total", "Events that came from the broker ahead of their predecessor and waited for it, up to"
+                        + " herald.broker.reorder-window, before any store read.", metrics.heldForOrderCount())
                 .counter("herald_slow_consumer_closes_total", "Connections closed with 4009 because their outgoing queue was full.",
                         metrics.slowConsumerCloses())
                 .counter("herald_auth_failures_total", "Refused tokens and connections closed with 4001, on every transport.",

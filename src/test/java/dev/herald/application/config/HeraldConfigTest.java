@@ -135,6 +135,14 @@ class HeraldConfigTest {
     }
 
     @Test
+    void theReorderWindowIsFiftyMillisecondsByDefaultAndZeroMeansReadTheStoreAtOnce() {
+        assertEquals(Duration.ofMillis(50), config(Map.of()).broker().reorderWindow());
+        assertEquals(Duration.ZERO, config(Map.of("herald.broker.reorder-window", "0")).broker().reorderWindow());
+        assertEquals(Duration.ofMillis(200), config(Map.of("herald.broker.reorder-window", "200ms")).broker().reorderWindow());
+        assertTrue(invalid("herald.broker.reorder-window", "-5ms").getMessage().contains("herald.broker.reorder-window"));
+    }
+
+    @Test
     void zeroConnectionsPerUserMeansNoLimitAndNegativeIsRefused() {
         assertEquals(0, config(Map.of("herald.limits.connections-per-user", "0")).limits().connectionsPerUser());
         assertTrue(invalid("herald.limits.connections-per-user", "-1").getMessage().contains("herald.limits.connections-per-user"));
