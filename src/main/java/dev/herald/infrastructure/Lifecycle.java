@@ -147,7 +147,8 @@ public class Lifecycle {
         }
         lastHeadCheck = now;
         try {
-            int behind = hub.checkHeads();
+            // Connected, a channel is behind only when a head the previous check saw is still not delivered.
+            int behind = broker.isConnected() ? hub.checkOverdueHeads() : hub.checkHeads();
             if (behind > 0 && broker.isConnected()) {
                 LOG.fine(() -> behind + " channels were behind their stored head; delivered from the store");
             }

@@ -57,6 +57,8 @@ public class Hub {
     private int recentEvents;
     private HeraldMetrics metrics = new HeraldMetrics();
     private long reorderWindowNanos;
+    /** Each active channel's stored head at the last head check, which the next periodic check holds this instance to. */
+    private volatile Map<ChannelName, Sequence> headsSeen = Map.of();
     private ScheduledExecutorService scheduler;
     private Executor executor;
 
@@ -108,21 +110,44 @@ public class Hub {
 
     /**
      * Compares every active channel's stored head with what this instance delivered, in one
-     * batched query, and delivers whatever is missing from the store. Run periodically (it catches
-     * a trailing event whose broker message was lost), after the broker resubscribes, and often
-     * while the broker is disconnected, when it is the only way events arrive.
+     * batched query, and delivers whatever is missing from the store. Run after the broker
+     * resubscribes, and often while the broker is disconnected, when it is the only way events
+     * arrive.
      *
      * @return how many channels were behind
      */
     public int checkHeads() {
+        return compareHeads(false);
+    }
+
+    /**
+     * The periodic check while the broker is connected: like {@link #checkHeads}, but a channel
+     * counts as behind only when it has still not delivered the head that the previous check saw.
+     * An event committed a moment ago is usually on its way through the broker (under load, for a
+     * good part of a second), and reading it from the store as well would cost a store read for
+     * nothing; a trailing event whose broker message was lost is delivered by the check after the
+     * one that first saw it.
+     *
+     * @return how many channels were behind
+     */
+    public int checkOverdueHeads() {
+        return compareHeads(true);
+    }
+
+    private int compareHeads(boolean onlyOverdue) {
         List<ChannelName> active = activeChannels();
         if (active.isEmpty()) {
+            headsSeen = Map.of();
             return 0;
         }
+        Map<ChannelName, Sequence> heads = store.heads(active);
+        Map<ChannelName, Sequence> seenBefore = headsSeen;
+        headsSeen = heads;
         int behind = 0;
-        for (Map.Entry<ChannelName, Sequence> head : store.heads(active).entrySet()) {
+        for (Map.Entry<ChannelName, Sequence> head : heads.entrySet()) {
             Group group = groups.get(head.getKey());
-            if (group == null || head.getValue().value() <= group.delivered) {
+            long due = onlyOverdue ? seenBefore.getOrDefault(head.getKey(), Sequence.ZERO).value() : head.getValue().value();
+            if (group == null || due <= group.delivered) {
                 continue;
             }
             group.lock.lock();
@@ -130,7 +155,7 @@ public class Hub {
                 // Checked again under the lock: an event committed a moment ago is usually being
                 // fanned out right now, and is no gap once that fan-out let go of the lock.
                 // A channel whose early events are waiting for their predecessors is settled when its window ends.
-                if (group.started && !group.removed && !group.settling && head.getValue().value() > group.delivered) {
+                if (group.started && !group.removed && !group.settling && due > group.delivered) {
                     behind++;
                     repairGap(group, head.getValue().value() + 1);
                     deliverEarly(group);

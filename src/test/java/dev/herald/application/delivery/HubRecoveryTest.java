@@ -84,6 +84,38 @@ class HubRecoveryTest {
     }
 
     @Test
+    void thePeriodicCheckRepairsAChannelOnlyWhenTheHeadThePreviousCheckSawIsStillMissing() throws Exception {
+        HeraldMetrics metrics = new HeraldMetrics();
+        herald.hub.countIn(metrics);
+        RecordingConnection connection = subscribed(DIAGNOSIS);
+        Event inFlight = publish(DIAGNOSIS, 1);
+
+        assertEquals(0, herald.hub.checkOverdueHeads(), "committed a moment ago: on its way through the broker");
+        broker.lose(inFlight);
+        assertEquals(1, herald.hub.checkOverdueHeads(), "the next check still misses it: its message was lost");
+
+        assertEquals(List.of(1L), Frames.seqs(connection.awaitCount(eventsOn("diagnosis:42"), 1, WAIT)));
+        assertEquals(1, metrics.gapsRepaired());
+    }
+
+    @Test
+    void anEventTheBrokerDeliversBetweenTwoPeriodicChecksIsNotReadFromTheStore() throws Exception {
+        HeraldMetrics metrics = new HeraldMetrics();
+        herald.hub.countIn(metrics);
+        RecordingConnection connection = subscribed(DIAGNOSIS);
+        Event inFlight = publish(DIAGNOSIS, 1);
+
+        assertEquals(0, herald.hub.checkOverdueHeads());
+        broker.deliver(inFlight);
+        int readsBefore = herald.database.reads.get();
+        assertEquals(0, herald.hub.checkOverdueHeads());
+
+        assertEquals(List.of(1L), Frames.seqs(connection.awaitCount(eventsOn("diagnosis:42"), 1, WAIT)));
+        assertEquals(0, metrics.gapsRepaired());
+        assertEquals(readsBefore, herald.database.reads.get(), "no store read");
+    }
+
+    @Test
     void afterAReconnectEveryActiveChannelCatchesUpFromTheStore() throws Exception {
         RecordingConnection connection = subscribed(DIAGNOSIS, PROJECT);
         broker.disconnect();

@@ -106,8 +106,13 @@ final class Targets {
         usage.toMap().forEach(result::put);
     }
 
-    /** Herald's own counters worth seeing next to a result (gap repairs mean lost broker messages; audit drops, records lost under load). */
-    static final List<String> HERALD_COUNTERS = List.of("herald_gaps_repaired_total", "herald_slow_consumer_closes_total",
+    /**
+     * Herald's own counters worth seeing next to a result (gap repairs are store reads for lost or
+     * long-late broker messages, events held for order the ones that waited for a late predecessor;
+     * audit drops, records lost under load).
+     */
+    static final List<String> HERALD_COUNTERS = List.of("herald_gaps_repaired_total", "herald_events_held_for_order_total",
+            "herald_slow_consumer_closes_total",
             "herald_store_unavailable_total", "herald_events_replayed_total", "herald_audit_dropped_total");
 
     /** Adds {@link #HERALD_COUNTERS} from the server's {@code /metrics}, when it has them (the raw baseline does not). */
