@@ -154,8 +154,7 @@ public class Hub {
             try {
                 // Checked again under the lock: an event committed a moment ago is usually being
                 // fanned out right now, and is no gap once that fan-out let go of the lock.
-                // A channel whose early events are waiting for their predecessors is settled when its window ends.
-                if (group.started && !group.removed && !group.settling && due > group.delivered) {
+                if (group.started && !group.removed && due > group.delivered) {
                     behind++;
                     repairGap(group, head.getValue().value() + 1);
                     deliverEarly(group);

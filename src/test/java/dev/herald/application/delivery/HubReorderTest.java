@@ -138,13 +138,13 @@ class HubReorderTest {
     }
 
     @Test
-    void theHeadCheckLeavesAChannelWaitingForItsWindowAlone() throws Exception {
+    void thePeriodicHeadCheckLeavesAChannelWaitingForALatePredecessorAlone() throws Exception {
         RecordingConnection connection = subscribedWithWindow("10m");
         Event first = publish(1);
         Event second = publish(2);
         broker.deliver(second);
 
-        assertEquals(0, herald.hub.checkHeads(), "the channel is waiting, not behind");
+        assertEquals(0, herald.hub.checkOverdueHeads(), "the channel is waiting, not behind");
         broker.deliver(first);
 
         assertEquals(List.of(1L, 2L), Frames.seqs(connection.awaitCount(eventsOn(DIAGNOSIS.value()), 2, WAIT)));
