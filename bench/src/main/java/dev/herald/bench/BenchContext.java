@@ -6,6 +6,7 @@ import dev.herald.bench.server.HeraldServer;
 import dev.herald.bench.server.HmacJwt;
 import dev.herald.bench.server.RawServer;
 import dev.herald.bench.server.ServerUnderTest;
+import dev.herald.bench.system.GitCheckout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,7 +119,7 @@ public final class BenchContext {
         return HeraldServer.start(artifacts, new HeraldServer.Launch(name, serverJvmFlags(), secret, settings, dir), helperPids);
     }
 
-    /** What the report says about the machine. */
+    /** What the report says about the machine, and which Herald commit ran on it. */
     public Map<String, Object> machine() {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cpus", Runtime.getRuntime().availableProcessors() + " for the harness (pinned), " + onlineCpus() + " online");
@@ -127,6 +128,7 @@ public final class BenchContext {
         machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("open_files_limit", openFilesLimit());
         machine.put("memory", firstLine("/proc/meminfo", "MemTotal"));
+        machine.put("herald", GitCheckout.describe(repository));
         return machine;
     }
 
