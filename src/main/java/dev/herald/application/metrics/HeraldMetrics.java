@@ -99,7 +99,7 @@ public class HeraldMetrics {
         replayed.add(events);
     }
 
-    /** The hub found a channel behind (an event ahead of the next expected one, or a stored head) and read the rest from the store. */
+    /** The hub found a channel behind (an event still missing when the reorder window ended, or a stored head) and read the rest from the store. */
     public void gapRepaired() {
         gapsRepaired.increment();
     }
